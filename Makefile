@@ -34,7 +34,7 @@ EXAMPLES   := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.
 LIB  := $(BUILD)/libipcguard.so
 TOOL := $(BUILD)/ipcguard
 
-.PHONY: all deps demo check test-progs bench fuzz install clean
+.PHONY: all deps demo check test-progs bench install clean
 all: $(LIB) $(TOOL)
 
 $(BUILD)/lib/%.o: %.c
@@ -96,4 +96,6 @@ install: all
 clean:
 	rm -rf $(BUILD) build-*
 
+# Reader-side targets (fuzz, sanitizer builds) live with the reader.
+-include tools/reader.mk
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
