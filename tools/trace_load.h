@@ -1,0 +1,144 @@
+/* Streaming trace loader: reads one or many trace files (docs/trace-format.md)
+ * line by line, validates each record and hands it to a consumer.
+ *
+ * Files are merged by time: records carrying a CLOCK_MONOTONIC timestamp
+ * (call, fork, exit) are delivered in ts order across files; the untimed ones
+ * (header, module, stack, finding, policy) in file order right after the
+ * record they follow. Each file's own order is never changed. Modules and
+ * stacks are kept (interned, bounded by distinct ones); calls are not: memory
+ * does not grow with the number of events. */
+#ifndef IPCG_TOOLS_TRACE_LOAD_H
+#define IPCG_TOOLS_TRACE_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "jsonr.h"
+
+#define IPCG_FORMAT_VERSION 1		/* newest trace format this reader knows */
+#define IPCG_MAX_FRAMES 256		/* longer stacks are cut (library default is 32) */
+
+enum ipcg_sev {
+	IPCG_SEV_INFO,
+	IPCG_SEV_WARNING,
+	IPCG_SEV_ERROR,
+	IPCG_SEV_COUNT,
+};
+
+struct ipcg_symmod;
+
+struct ipcg_module {
+	uint32_t id;			/* id in its trace file */
+	char *path;			/* recorded path */
+	uint64_t base;			/* where the first PT_LOAD starts in memory */
+	uint64_t size;			/* span of the PT_LOAD segments */
+	char *build_id;			/* lowercase hex, or NULL */
+	struct ipcg_symmod *sym;	/* resolved file, set by symbolize.c on first use */
+	bool sym_done;			/* sym lookup attempted */
+	UT_hash_handle hh;
+};
+
+struct ipcg_frame {
+	uint32_t mod;			/* module id, 0 for an address in no known module */
+	uint64_t off;			/* offset from the module base (absolute if mod is 0) */
+};
+
+struct ipcg_stack {
+	uint32_t id;			/* id in its trace file */
+	uint32_t nframes;
+	UT_hash_handle hh;
+	struct ipcg_frame frames[];	/* innermost first */
+};
+
+/* One trace file: one process image (a fork child or an exec'd image has its own). */
+struct ipcg_proc {
+	unsigned idx;			/* position among the files given */
+	const char *file;		/* path as given */
+	bool have_header;
+	int64_t pid, ppid;		/* -1 when unknown */
+	char *exe, *host, *argv;	/* argv joined with spaces */
+	bool forked;			/* header says: started by fork */
+	uint64_t start_ns;		/* CLOCK_MONOTONIC at start (0 if unknown) */
+	uint64_t start_realtime_ns;
+	bool have_ts;
+	uint64_t first_ts, last_ts;	/* over all timed records */
+	bool have_exit;
+	uint64_t exit_ts, exit_calls, exit_findings, exit_dropped;
+	char *exit_how;			/* "exit", "_exit", ... or NULL */
+	bool have_status;
+	int64_t exit_status;
+	uint64_t nlines, nrecords, nmalformed, ncalls, nfindings;
+	bool truncated;			/* the file ends with an incomplete line */
+	bool unreadable;		/* could not be opened or read, or a newer version */
+	int64_t *children;		/* child pids from fork records */
+	size_t nchildren, children_cap;
+	struct ipcg_proc *parent;	/* joined through the parent's fork record */
+	struct ipcg_module *mods;	/* by id */
+	struct ipcg_stack *stacks;	/* by id */
+	void *user;			/* consumer's per-process state */
+};
+
+enum ipcg_rtype {
+	IPCG_R_HEADER,
+	IPCG_R_MODULE,
+	IPCG_R_STACK,
+	IPCG_R_CALL,
+	IPCG_R_FINDING,
+	IPCG_R_POLICY,
+	IPCG_R_FORK,
+	IPCG_R_EXIT,
+};
+
+/* A validated record; pointers are valid only during the callback. */
+struct ipcg_rec {
+	enum ipcg_rtype type;
+	const struct ipcg_jsonr *jp;	/* the parser, for walking jv nodes */
+	const struct ipcg_jv *obj;	/* the whole record */
+	uint64_t lineno;
+	bool has_ts;
+	uint64_t ts;			/* ts_ns */
+	bool has_seq;
+	uint64_t seq;
+	uint64_t tid;
+	const char *fn;			/* call */
+	const struct ipcg_jv *args;	/* call: object */
+	const struct ipcg_jv *ret;	/* call: number or string */
+	bool failed;			/* call: errno not null */
+	const char *err;		/* call, policy: errno name or NULL */
+	const struct ipcg_stack *stack;	/* call, finding: NULL if none or unknown */
+	const char *kind;		/* finding */
+	enum ipcg_sev sev;		/* finding */
+	const char *message;		/* finding, policy */
+	const char *rule, *action;	/* policy */
+	int64_t child_pid;		/* fork */
+	const struct ipcg_module *mod;	/* module */
+};
+
+struct ipcg_load_ops {
+	void (*record)(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r);
+	void (*proc_end)(void *ctx, struct ipcg_proc *p);	/* file fully read; may be NULL */
+};
+
+struct ipcg_traceset {
+	struct ipcg_proc **procs;
+	size_t nprocs;
+	bool unreadable;		/* some file could not be read: exit status 2 */
+	uint64_t nmalformed;
+};
+
+/* Reads the files, calling ops for each record, then joins forks.
+ * Returns 0, or -errno on allocation failure. Per-file errors are printed and
+ * flagged in the procs and in ts->unreadable. */
+int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *ctx,
+	      struct ipcg_traceset *ts);
+void ipcg_traceset_release(struct ipcg_traceset *ts);
+
+const struct ipcg_module *ipcg_proc_module(const struct ipcg_proc *p, uint32_t id);
+const char *ipcg_sev_name(enum ipcg_sev s);
+/* Parses "info", "warning", "error"; returns -1 otherwise. */
+int ipcg_sev_parse(const char *s);
+/* Display name of a process: basename of exe, or "?" */
+const char *ipcg_proc_name(const struct ipcg_proc *p);
+
+#endif
