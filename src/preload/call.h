@@ -1,0 +1,77 @@
+/* call.h: the life of one intercepted call, shared by shm_call.c and
+ * unix_call.c:
+ *
+ *	struct ipcg_call c;
+ *	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+ *		return REAL(shmget)(key, size, flg);	// untouched pass-through
+ *	ret = REAL(shmget)(key, size, flg);
+ *	ipcg_call_after(&c);			// errno saved, guard held
+ *	if (c.log) { ipcg_call_record(&c, "shmget"); ...args...; ipcg_call_ret_i(&c, ret); }
+ *	...detectors...
+ *	ipcg_call_end(&c);			// guard released, errno restored
+ *
+ * No lock is held and the guard is not taken across the real call, so a
+ * blocking accept() never delays other threads and a signal handler that
+ * runs during it is traced normally. */
+#ifndef IPCG_CALL_H
+#define IPCG_CALL_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "guard.h"
+#include "ipcg/compiler.h"
+#include "records.h"
+
+enum ipcg_state { IPCG_UNINIT, IPCG_INITING, IPCG_READY, IPCG_OFF };
+extern _Atomic int ipcg_state;
+extern bool ipcg_logging;	/* a trace is open for this process */
+
+bool ipcg_init_slow(void);	/* entry.c: lazy init; false = pass through */
+
+struct ipcg_call {
+	bool log;		/* write a call record */
+	int err;		/* errno after the real call, restored at the end */
+	uint64_t seq;		/* 0 when not logged */
+	uint32_t stack;		/* 0 when none */
+	struct ipcg_rec rec;
+};
+
+static inline bool ipcg_call_begin(struct ipcg_call *c, unsigned family)
+{
+	if (unlikely(atomic_load_explicit(&ipcg_state, memory_order_acquire) != IPCG_READY) &&
+	    !ipcg_init_slow())
+		return false;
+	if (unlikely(ipcg_guard_busy()))
+		return false;
+	c->log = ipcg_logging && (ipcg_config.families & family);
+	c->seq = 0;
+	c->stack = 0;
+	return c->log;
+}
+
+static inline void ipcg_call_after(struct ipcg_call *c)
+{
+	c->err = errno;
+	ipcg_guard_enter();
+}
+
+static inline void ipcg_call_end(struct ipcg_call *c)
+{
+	ipcg_guard_leave();
+	errno = c->err;
+}
+
+/* Take seq, time, thread and stack, and open the record up to "args":{ */
+void ipcg_call_record(struct ipcg_call *c, const char *fn);
+/* Close args and write ret (number), errno and stack. */
+void ipcg_call_ret_i(struct ipcg_call *c, long ret, bool failed);
+/* shmat: address string on success, -1 on failure */
+void ipcg_call_ret_ptr(struct ipcg_call *c, const void *ret);
+/* ftok: key string on success, -1 on failure */
+void ipcg_call_ret_key(struct ipcg_call *c, long key);
+
+#endif

@@ -1,0 +1,31 @@
+/* config.h: the IPCGUARD_* settings, read and validated once at start. */
+#ifndef IPCG_CONFIG_H
+#define IPCG_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ipcg_family { IPCG_FAM_SHM = 1 << 0, IPCG_FAM_UNIX = 1 << 1 };
+enum ipcg_out_kind { IPCG_OUT_FILE, IPCG_OUT_STDERR, IPCG_OUT_FD };
+
+#define IPCG_STACK_MAX 256	/* deepest IPCGUARD_STACK accepted */
+#define IPCG_STACK_DEFAULT 32
+
+struct ipcg_config {
+	char output[PATH_MAX];	/* IPCGUARD_OUTPUT as given (template) */
+	enum ipcg_out_kind out_kind;
+	int out_fd;		/* for IPCG_OUT_FD / IPCG_OUT_STDERR */
+	int stack_depth;	/* frames per backtrace, 0 = off */
+	unsigned families;	/* enum ipcg_family bits to log */
+	char policy[1024];	/* IPCGUARD_POLICY as given */
+	bool follow;		/* trace children */
+};
+
+extern struct ipcg_config ipcg_config;
+
+/* Read the environment.  Returns 0, or -1 with a one-line message in err
+ * ("ipcguard: invalid IPCGUARD_STACK=...: ...") for the caller to print. */
+int ipcg_config_load(char *err, size_t cap);
+
+#endif

@@ -1,0 +1,304 @@
+/* entry.c: start-up, fork, exec, dlopen and the exit sequence.
+ *
+ * Start-up runs from our constructor or from the first intercepted call,
+ * whichever comes first (another library's constructor may call socket()
+ * before ours ran).  Calls made while start-up is running go to libc
+ * untraced; they never wait and never fail because of us. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "config.h"
+#include "exitseq.h"
+#include "guard.h"
+#include "ipcg/compiler.h"
+#include "ipcg/outpath.h"
+#include "modules.h"
+#include "real.h"
+#include "records.h"
+#include "shmlimits.h"
+#include "stacks.h"
+#include "state.h"
+#include "trace.h"
+#include "unwind.h"
+
+_Atomic int ipcg_state;
+bool ipcg_logging;
+static _Atomic int exit_done;
+
+static void say(const char *msg)
+{
+	size_t n = strlen(msg);
+	(void)!write(2, msg, n);
+	(void)!write(2, "\n", 1);
+}
+
+static void die_config(const char *msg)
+{
+	say(msg);
+	syscall(SYS_exit_group, 2);
+	__builtin_unreachable();
+}
+
+/* IPCGUARD_FOLLOW=0: take our library out of LD_PRELOAD so that programs
+ * this one execs run untraced. */
+static void drop_from_preload(void)
+{
+	char *pre = getenv("LD_PRELOAD");
+	char out[4096];
+	size_t n = 0;
+
+	if (!pre || strlen(pre) >= sizeof(out))
+		return;
+	for (char *p = pre; *p;) {
+		size_t len = strcspn(p, ": ");
+		if (len && !(len >= 15 && memcmp(p + len - 15, "libipcguard.so", 14) == 0) &&
+		    !(len >= 14 && memcmp(p + len - 14, "libipcguard.so", 14) == 0)) {
+			if (n)
+				out[n++] = ':';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+		while (*p == ':' || *p == ' ')
+			p++;
+	}
+	out[n] = '\0';
+	if (n)
+		setenv("LD_PRELOAD", out, 1);
+	else
+		unsetenv("LD_PRELOAD");
+}
+
+static void open_trace(void)
+{
+	char path[PATH_MAX], abs[PATH_MAX], exe[PATH_MAX], msg[PATH_MAX + 128];
+	struct utsname un;
+	struct ipcg_outpath_vars v;
+	ssize_t n;
+	int ret;
+
+	if (ipcg_config.out_kind != IPCG_OUT_FILE) {
+		ret = ipcg_trace_open_fd(ipcg_config.out_fd);
+		if (ret < 0) {
+			size_t k = ipcg_txt(msg, sizeof(msg), 0, "ipcguard: cannot write the trace to ");
+			k = ipcg_txt(msg, sizeof(msg), k, ipcg_config.output);
+			k = ipcg_txt(msg, sizeof(msg), k, ": ");
+			k = ipcg_txt(msg, sizeof(msg), k, strerror(-ret));
+			ipcg_txt(msg, sizeof(msg), k, "; running untraced");
+			say(msg);
+		}
+		ipcg_logging = ret == 0;
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	v.pid = getpid();
+	v.exe = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe[0] ? exe : "unknown";
+	v.start_sec = (uint64_t)time(NULL);
+	v.host = uname(&un) == 0 ? un.nodename : "unknown";
+	ret = ipcg_outpath_expand(path, sizeof(path), ipcg_config.output, &v);
+	if (ret == 0 && path[0] != '/') {
+		/* absolute, so a daemon that changes directory writes where it started */
+		if (!getcwd(abs, sizeof(abs)) || strlen(abs) + strlen(path) + 2 > sizeof(abs))
+			ret = -ENAMETOOLONG;
+		else {
+			size_t k = ipcg_txt(abs, sizeof(abs), strlen(abs), "/");
+			ipcg_txt(abs, sizeof(abs), k, path);
+			memcpy(path, abs, strlen(abs) + 1);
+		}
+	}
+	if (ret == 0)
+		ret = ipcg_trace_open_file(path);
+	if (ret < 0) {
+		size_t k = ipcg_txt(msg, sizeof(msg), 0, "ipcguard: cannot create trace file ");
+		k = ipcg_txt(msg, sizeof(msg), k, path);
+		k = ipcg_txt(msg, sizeof(msg), k, ": ");
+		k = ipcg_txt(msg, sizeof(msg), k, strerror(-ret));
+		ipcg_txt(msg, sizeof(msg), k, "; running untraced");
+		say(msg);
+	}
+	ipcg_logging = ret == 0;
+}
+
+/* A new trace for this process: header, modules. */
+static void start_trace(bool forked)
+{
+	open_trace();
+	if (!ipcg_logging)
+		return;
+	ipcg_record_header(forked);
+	ipcg_modules_scan();
+}
+
+static void atfork_prepare(void)
+{
+	ipcg_guard_enter();
+	ipcg_state_atfork_prepare();
+}
+
+static void atfork_parent(void)
+{
+	ipcg_state_atfork_parent();
+	ipcg_guard_leave();
+}
+
+static void atfork_child(void)
+{
+	ipcg_tls_tid = 0;
+	ipcg_state_atfork_child();
+	ipcg_trace_forget();
+	ipcg_logging = false;
+	atomic_store(&ipcg_seq, 0);
+	atomic_store(&ipcg_nfindings, 0);
+	atomic_store(&exit_done, 0);
+	ipcg_stacks_reset();
+	ipcg_modules_reset();
+	if (ipcg_config.follow)
+		start_trace(true);
+	ipcg_guard_leave();
+}
+
+static void init(void)
+{
+	char err[512];
+
+	ipcg_guard_enter();
+	ipcg_real_resolve();
+	if (ipcg_config_load(err, sizeof(err)) < 0)
+		die_config(err);
+	if (!ipcg_config.follow)
+		drop_from_preload();
+	ipcg_limits_read();
+	(void)ipcg_stacks_init();
+	/* libunwind before the trace: its first backtrace opens descriptors,
+	 * and they must be taken now rather than shift the program's later */
+	if (ipcg_config.stack_depth)
+		(void)ipcg_unwind_init();
+	start_trace(false);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	atomic_store_explicit(&ipcg_state, IPCG_READY, memory_order_release);
+	ipcg_guard_leave();
+}
+
+bool ipcg_init_slow(void)
+{
+	int expected = IPCG_UNINIT;
+
+	if (atomic_compare_exchange_strong(&ipcg_state, &expected, IPCG_INITING)) {
+		init();
+		return true;
+	}
+	/* READY after all, OFF, or being initialised by us or another thread */
+	return expected == IPCG_READY;
+}
+
+__attribute__((constructor)) static void ipcg_ctor(void)
+{
+	if (atomic_load(&ipcg_state) == IPCG_UNINIT)
+		(void)ipcg_init_slow();
+}
+
+void ipcg_exit_sequence(const char *how, int status)
+{
+	if (atomic_load(&ipcg_state) != IPCG_READY || atomic_exchange(&exit_done, 1))
+		return;
+	int saved = errno;
+	ipcg_guard_enter();
+	ipcg_state_at_exit();
+	if (ipcg_logging) {
+		ipcg_record_exit(how, status);
+		ipcg_trace_finish();
+	}
+	ipcg_guard_leave();
+	errno = saved;
+}
+
+static int exit_status = -1;
+
+__attribute__((destructor)) static void ipcg_dtor(void)
+{
+	ipcg_exit_sequence("exit", exit_status);
+}
+
+IPCG_EXPORT void exit(int status)
+{
+	exit_status = status & 0xff;
+	if (!ipcg_real.exit)
+		ipcg_real_resolve();
+	ipcg_real.exit(status);
+}
+
+IPCG_EXPORT void _exit(int status)
+{
+	ipcg_exit_sequence("_exit", status & 0xff);
+	if (ipcg_real._exit)
+		ipcg_real._exit(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+IPCG_EXPORT void _Exit(int status)
+{
+	ipcg_exit_sequence("_Exit", status & 0xff);
+	if (ipcg_real._Exit)
+		ipcg_real._Exit(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+IPCG_EXPORT pid_t fork(void)
+{
+	if (!ipcg_real.fork)
+		ipcg_real_resolve();
+	pid_t pid = ipcg_real.fork();
+	if (pid > 0 && ipcg_logging && atomic_load(&ipcg_state) == IPCG_READY &&
+	    !ipcg_guard_busy()) {
+		int saved = errno;
+		ipcg_guard_enter();
+		ipcg_record_fork(pid);
+		ipcg_guard_leave();
+		errno = saved;
+	}
+	return pid;
+}
+
+IPCG_EXPORT void *dlopen(const char *file, int mode)
+{
+	if (!ipcg_real.dlopen)
+		ipcg_real_resolve();
+	void *h = ipcg_real.dlopen(file, mode);
+	if (h && ipcg_logging && atomic_load(&ipcg_state) == IPCG_READY && !ipcg_guard_busy()) {
+		int saved = errno;
+		ipcg_guard_enter();
+		ipcg_modules_scan();
+		ipcg_guard_leave();
+		errno = saved;
+	}
+	return h;
+}
+
+IPCG_EXPORT int dlclose(void *handle)
+{
+	if (!ipcg_real.dlclose)
+		ipcg_real_resolve();
+	int ret = ipcg_real.dlclose(handle);
+	if (ret == 0 && atomic_load(&ipcg_state) == IPCG_READY && !ipcg_guard_busy()) {
+		int saved = errno;
+		ipcg_guard_enter();
+		ipcg_unwind_flush();
+		ipcg_stacks_new_generation();
+		ipcg_modules_invalidate();
+		ipcg_guard_leave();
+		errno = saved;
+	}
+	return ret;
+}

@@ -1,0 +1,192 @@
+/* records.c: header, fork, exit, finding and policy records.  Call records
+ * are built in call.c, stacks in stacks.c, modules in modules.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "guard.h"
+#include "ipcg/xlat.h"
+#include "shmlimits.h"
+#include "real.h"
+#include "records.h"
+#include "trace.h"
+
+_Atomic uint64_t ipcg_seq;
+_Atomic uint64_t ipcg_nfindings;
+
+uint64_t ipcg_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void ipcg_rec_begin(struct ipcg_rec *r, const char *type)
+{
+	ipcg_jw_init(&r->w, r->buf, sizeof(r->buf) - 1);	/* room for '\n' */
+	ipcg_jw_open(&r->w, '{');
+	ipcg_jw_kstr(&r->w, "type", type);
+}
+
+int ipcg_rec_end(struct ipcg_rec *r)
+{
+	ipcg_jw_close(&r->w, '}');
+	if (!ipcg_jw_ok(&r->w)) {
+		ipcg_trace_count_drop();
+		return -1;
+	}
+	r->buf[r->w.len++] = '\n';
+	return ipcg_trace_write(r->buf, r->w.len);
+}
+
+/* argv from /proc/self/cmdline: NUL-separated, read with plain syscalls */
+static void write_argv(struct ipcg_jw *w)
+{
+	static char cmd[8192];
+	ssize_t n = 0, k;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+	ipcg_jw_key(w, "argv");
+	ipcg_jw_open(w, '[');
+	if (fd >= 0) {
+		while (n < (ssize_t)sizeof(cmd) && (k = read(fd, cmd + n, sizeof(cmd) - (size_t)n)) > 0)
+			n += k;
+		ipcg_sys_close(fd);
+	}
+	for (ssize_t i = 0; i < n;) {
+		size_t len = strnlen(cmd + i, (size_t)(n - i));
+		ipcg_jw_sep(w);
+		ipcg_jw_strn(w, cmd + i, len);
+		i += (ssize_t)len + 1;
+	}
+	ipcg_jw_close(w, ']');
+}
+
+void ipcg_record_header(bool forked)
+{
+	static char buf[32768];	/* argv can be long; init and fork child only */
+	struct ipcg_jw w;
+	struct utsname un;
+	struct timespec rt;
+	char exe[1024];
+	ssize_t n;
+
+	ipcg_jw_init(&w, buf, sizeof(buf) - 1);
+	ipcg_jw_open(&w, '{');
+	ipcg_jw_kstr(&w, "type", "header");
+	ipcg_jw_kstr(&w, "format", "ipcguard");
+	ipcg_jw_ku64(&w, "version", 1);
+	ipcg_jw_ki64(&w, "pid", getpid());
+	ipcg_jw_ki64(&w, "ppid", getppid());
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	ipcg_jw_kstr(&w, "exe", exe);
+	write_argv(&w);
+	ipcg_jw_kstr(&w, "host", uname(&un) == 0 ? un.nodename : "");
+	clock_gettime(CLOCK_REALTIME, &rt);
+	ipcg_jw_ku64(&w, "start_realtime_ns", (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec);
+	ipcg_jw_ku64(&w, "start_ns", ipcg_now_ns());
+	ipcg_jw_key(&w, "config");
+	ipcg_jw_open(&w, '{');
+	ipcg_jw_kstr(&w, "output", ipcg_config.output);
+	ipcg_jw_ku64(&w, "stack", (uint64_t)ipcg_config.stack_depth);
+	ipcg_jw_kstr(&w, "trace", ipcg_config.families == (IPCG_FAM_SHM | IPCG_FAM_UNIX) ? "shm,unix"
+			 : ipcg_config.families == IPCG_FAM_SHM ? "shm"
+			 : ipcg_config.families == IPCG_FAM_UNIX ? "unix" : "none");
+	ipcg_jw_kstr(&w, "policy", ipcg_config.policy);
+	ipcg_jw_key(&w, "follow");
+	ipcg_jw_bool(&w, ipcg_config.follow);
+	ipcg_jw_close(&w, '}');
+	ipcg_jw_key(&w, "limits");
+	ipcg_jw_open(&w, '{');
+	ipcg_jw_ku64(&w, "shmmax", ipcg_limits.shmmax);
+	ipcg_jw_ku64(&w, "shmall", ipcg_limits.shmall);
+	ipcg_jw_ku64(&w, "shmmni", ipcg_limits.shmmni);
+	ipcg_jw_ku64(&w, "shmmin", 1);
+	ipcg_jw_close(&w, '}');
+	ipcg_jw_key(&w, "forked");
+	ipcg_jw_bool(&w, forked);
+	ipcg_jw_close(&w, '}');
+	if (!ipcg_jw_ok(&w))
+		return;
+	buf[w.len++] = '\n';
+	(void)ipcg_trace_write(buf, w.len);
+}
+
+void ipcg_record_fork(pid_t child)
+{
+	struct ipcg_rec r;
+
+	ipcg_rec_begin(&r, "fork");
+	ipcg_jw_ku64(&r.w, "ts_ns", ipcg_now_ns());
+	ipcg_jw_ki64(&r.w, "tid", ipcg_gettid());
+	ipcg_jw_ki64(&r.w, "child_pid", child);
+	(void)ipcg_rec_end(&r);
+}
+
+void ipcg_record_exit(const char *how, int status)
+{
+	struct ipcg_rec r;
+
+	ipcg_rec_begin(&r, "exit");
+	ipcg_jw_ku64(&r.w, "ts_ns", ipcg_now_ns());
+	ipcg_jw_ku64(&r.w, "calls", atomic_load(&ipcg_seq));
+	ipcg_jw_ku64(&r.w, "findings", atomic_load(&ipcg_nfindings));
+	ipcg_jw_kstr(&r.w, "how", how);
+	ipcg_jw_key(&r.w, "status");
+	if (status >= 0)
+		ipcg_jw_i64(&r.w, status);
+	else
+		ipcg_jw_null(&r.w);
+	ipcg_jw_ku64(&r.w, "dropped", ipcg_trace_dropped());
+	(void)ipcg_rec_end(&r);
+}
+
+static void key_seq(struct ipcg_jw *w, uint64_t seq)
+{
+	ipcg_jw_key(w, "seq");
+	if (seq)
+		ipcg_jw_u64(w, seq);
+	else
+		ipcg_jw_null(w);
+}
+
+void ipcg_finding_begin(struct ipcg_rec *r, const char *kind, const char *severity,
+			uint64_t seq, const char *message, uint32_t stack)
+{
+	ipcg_rec_begin(r, "finding");
+	ipcg_jw_kstr(&r->w, "kind", kind);
+	ipcg_jw_kstr(&r->w, "severity", severity);
+	key_seq(&r->w, seq);
+	ipcg_jw_kstr(&r->w, "message", message);
+	ipcg_jw_key(&r->w, "stack");
+	if (stack)
+		ipcg_jw_u64(&r->w, stack);
+	else
+		ipcg_jw_null(&r->w);
+}
+
+int ipcg_finding_end(struct ipcg_rec *r)
+{
+	atomic_fetch_add(&ipcg_nfindings, 1);
+	return ipcg_rec_end(r);
+}
+
+void ipcg_record_policy(const char *rule, const char *action, uint64_t seq, int err,
+			const char *message)
+{
+	struct ipcg_rec r;
+
+	ipcg_rec_begin(&r, "policy");
+	ipcg_jw_kstr(&r.w, "rule", rule);
+	ipcg_jw_kstr(&r.w, "action", action);
+	key_seq(&r.w, seq);
+	ipcg_jw_kstr(&r.w, "errno", ipcg_errno_name(err));
+	ipcg_jw_kstr(&r.w, "message", message);
+	(void)ipcg_rec_end(&r);
+}

@@ -1,0 +1,139 @@
+/* shm_call.c: per-call logic for shmget, shmat, shmdt, shmctl and ftok:
+ * real call first, then the record, then the detectors. */
+#include <errno.h>
+#include <string.h>
+
+#include "call.h"
+#include "events.h"
+#include "ipcg/xlat.h"
+#include "real.h"
+#include "shm_call.h"
+
+#define FTOK_PATH_LOG 256	/* bytes of an ftok pathname written to the trace */
+
+static inline struct ipcg_ev ev_of(const struct ipcg_call *c, bool failed)
+{
+	return (struct ipcg_ev){ .seq = c->seq, .stack = c->stack, .err = failed ? c->err : 0 };
+}
+
+static void arg_ptr(struct ipcg_jw *w, const char *key, const void *p)
+{
+	if (p)
+		ipcg_jw_khex(w, key, (uintptr_t)p);
+	else
+		ipcg_jw_kstr(w, key, NULL);
+}
+
+int ipcg_shmget(key_t key, size_t size, int shmflg)
+{
+	struct ipcg_call c;
+	char flg[IPCG_XLAT_BUF];
+
+	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+		return REAL(shmget)(key, size, shmflg);
+	int ret = REAL(shmget)(key, size, shmflg);
+	ipcg_call_after(&c);
+	ipcg_call_record(&c, "shmget");
+	ipcg_jw_key(&c.rec.w, "key");
+	if (key == IPC_PRIVATE)
+		ipcg_jw_str(&c.rec.w, "IPC_PRIVATE");
+	else
+		ipcg_jw_hex_width(&c.rec.w, (uint32_t)key, 8);
+	ipcg_jw_ku64(&c.rec.w, "size", size);
+	ipcg_xlat_shmflg(flg, sizeof(flg), shmflg);
+	ipcg_jw_kstr(&c.rec.w, "shmflg", flg);
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_shmget(&e, key, size, shmflg, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+void *ipcg_shmat(int shmid, const void *shmaddr, int shmflg)
+{
+	struct ipcg_call c;
+	char flg[IPCG_XLAT_BUF];
+
+	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+		return REAL(shmat)(shmid, shmaddr, shmflg);
+	void *ret = REAL(shmat)(shmid, shmaddr, shmflg);
+	ipcg_call_after(&c);
+	ipcg_call_record(&c, "shmat");
+	ipcg_jw_ki64(&c.rec.w, "shmid", shmid);
+	arg_ptr(&c.rec.w, "shmaddr", shmaddr);
+	ipcg_xlat_shmat_flags(flg, sizeof(flg), shmflg);
+	ipcg_jw_kstr(&c.rec.w, "shmflg", flg);
+	ipcg_call_ret_ptr(&c, ret);
+	struct ipcg_ev e = ev_of(&c, ret == (void *)-1);
+	ipcg_on_shmat(&e, shmid, shmaddr, shmflg, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+int ipcg_shmdt(const void *shmaddr)
+{
+	struct ipcg_call c;
+
+	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+		return REAL(shmdt)(shmaddr);
+	int ret = REAL(shmdt)(shmaddr);
+	ipcg_call_after(&c);
+	ipcg_call_record(&c, "shmdt");
+	arg_ptr(&c.rec.w, "shmaddr", shmaddr);
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_shmdt(&e, shmaddr, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+int ipcg_shmctl(int shmid, int cmd, struct shmid_ds *buf)
+{
+	struct ipcg_call c;
+	char cmds[IPCG_XLAT_BUF];
+
+	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+		return REAL(shmctl)(shmid, cmd, buf);
+	int ret = REAL(shmctl)(shmid, cmd, buf);
+	ipcg_call_after(&c);
+	ipcg_call_record(&c, "shmctl");
+	ipcg_jw_ki64(&c.rec.w, "shmid", shmid);
+	ipcg_xlat_shmctl_cmd(cmds, sizeof(cmds), cmd);
+	ipcg_jw_kstr(&c.rec.w, "cmd", cmds);
+	arg_ptr(&c.rec.w, "buf", buf);
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_shmctl(&e, shmid, cmd, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+key_t ipcg_ftok(const char *pathname, int proj_id)
+{
+	struct ipcg_call c;
+
+	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+		return REAL(ftok)(pathname, proj_id);
+	key_t ret = REAL(ftok)(pathname, proj_id);
+	ipcg_call_after(&c);
+	/* ftok stat()ed the path: it is readable unless that faulted */
+	bool readable = pathname && !(ret == (key_t)-1 && c.err == EFAULT);
+	ipcg_call_record(&c, "ftok");
+	if (readable) {
+		size_t n = strnlen(pathname, FTOK_PATH_LOG);
+		ipcg_jw_key(&c.rec.w, "pathname");
+		ipcg_jw_strn(&c.rec.w, pathname, n);
+		if (n == FTOK_PATH_LOG && pathname[n]) {
+			ipcg_jw_key(&c.rec.w, "pathname_truncated");
+			ipcg_jw_bool(&c.rec.w, true);
+		}
+	} else {
+		arg_ptr(&c.rec.w, "pathname", pathname);
+	}
+	ipcg_jw_ki64(&c.rec.w, "proj_id", proj_id);
+	ipcg_call_ret_key(&c, ret);
+	struct ipcg_ev e = ev_of(&c, ret == (key_t)-1);
+	ipcg_on_ftok(&e, readable ? pathname : NULL, proj_id, ret);
+	ipcg_call_end(&c);
+	return ret;
+}

@@ -1,0 +1,20 @@
+/* stacks.h: interned backtraces.  A distinct stack is written once as a
+ * `stack` record (after the module records it needs) and referred to by
+ * id afterwards, so a steady-state call record stays small. */
+#ifndef IPCG_STACKS_H
+#define IPCG_STACKS_H
+
+#include <stdint.h>
+
+int ipcg_stacks_init(void);	/* 0 or -1 (no memory: stacks off) */
+/* Capture the caller's stack and return its id, 0 when stacks are off or
+ * the table is full. */
+uint32_t ipcg_stack_here(void);
+/* Id of a stack given as return addresses (tests, and ipcg_stack_here). */
+uint32_t ipcg_stack_intern(const uintptr_t *ips, int n);
+/* dlclose: addresses may mean other code from now on. */
+void ipcg_stacks_new_generation(void);
+/* fork child: new trace, ids restart. */
+void ipcg_stacks_reset(void);
+
+#endif

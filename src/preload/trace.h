@@ -1,0 +1,30 @@
+/* trace.h: the trace writer.  A regular file is written through a shared
+ * mapping with an atomic reservation per record, so a record is in the page
+ * cache (and survives SIGKILL) as soon as ipcg_trace_write() returns, at
+ * the cost of a memcpy.  stderr and fd:N get one write(2) per record.
+ * Everything here is async-signal-safe and allocation-free. */
+#ifndef IPCG_TRACE_H
+#define IPCG_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Create the trace at path (absolute), appending .1, .2 ... when the name
+ * is taken.  0 or -errno.  The name chosen is ipcg_trace_path(). */
+int ipcg_trace_open_file(const char *path);
+/* Write records to an existing descriptor (stderr, fd:N). */
+int ipcg_trace_open_fd(int fd);
+/* Append one complete record (ending in '\n').  0, or -1 when dropped. */
+int ipcg_trace_write(const char *rec, size_t len);
+/* Stop accepting records, wait briefly for writers in flight and cut the
+ * file to its last record.  Idempotent. */
+void ipcg_trace_finish(void);
+/* In a fork child: forget the parent's trace without touching it. */
+void ipcg_trace_forget(void);
+bool ipcg_trace_active(void);
+const char *ipcg_trace_path(void);	/* "" when not writing to a file */
+uint64_t ipcg_trace_dropped(void);	/* records that could not be written */
+void ipcg_trace_count_drop(void);
+
+#endif

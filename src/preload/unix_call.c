@@ -1,0 +1,260 @@
+/* unix_call.c: per-call logic for the AF_UNIX socket calls.  Other
+ * families leave at the first test (socket, socketpair) or at the fd
+ * filter (everything that takes a descriptor). */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "call.h"
+#include "events.h"
+#include "ipcg/xlat.h"
+#include "real.h"
+#include "safecopy.h"
+#include "state.h"
+#include "unix_call.h"
+
+static inline struct ipcg_ev ev_of(const struct ipcg_call *c, bool failed)
+{
+	return (struct ipcg_ev){ .seq = c->seq, .stack = c->stack, .err = failed ? c->err : 0 };
+}
+
+/* After bind/connect on a socket: did the kernel copy the address?  It
+ * rejects a length over sizeof(sockaddr_storage) and a bad fd before
+ * reading, and reports EFAULT when it could not read. */
+static void sun_after_call(struct ipcg_sun *a, const struct sockaddr *addr, socklen_t len,
+			   int ret, int err)
+{
+	a->valid = false;
+	a->len = len;
+	if (!addr || len > sizeof(struct sockaddr_storage))
+		return;
+	if (ret < 0 && (err == EFAULT || err == EBADF || err == ENOTSOCK))
+		return;
+	size_t n = len < sizeof(a->sa) ? len : sizeof(a->sa);
+	memset(&a->sa, 0, sizeof(a->sa));
+	memcpy(&a->sa, addr, n);
+	a->valid = true;
+}
+
+/* {"family":"AF_UNIX","path":...} as docs/trace-format.md describes */
+static void write_sun(struct ipcg_jw *w, const char *key, const struct ipcg_sun *a,
+		      const void *raw)
+{
+	char fam[IPCG_XLAT_BUF];
+
+	ipcg_jw_key(w, key);
+	if (!a->valid) {
+		if (raw)
+			ipcg_jw_hex(w, (uintptr_t)raw);
+		else
+			ipcg_jw_null(w);
+		return;
+	}
+	ipcg_jw_open(w, '{');
+	if (a->len < sizeof(sa_family_t)) {
+		ipcg_jw_kstr(w, "family", NULL);
+		ipcg_jw_close(w, '}');
+		return;
+	}
+	ipcg_xlat_family(fam, sizeof(fam), a->sa.sun_family);
+	ipcg_jw_kstr(w, "family", fam);
+	if (a->sa.sun_family == AF_UNIX && a->len > offsetof(struct sockaddr_un, sun_path)) {
+		size_t plen = a->len - offsetof(struct sockaddr_un, sun_path);
+		if (plen > sizeof(a->sa.sun_path))
+			plen = sizeof(a->sa.sun_path);
+		const char *p = a->sa.sun_path;
+		if (p[0] == '\0') {
+			ipcg_jw_key(w, "abstract");
+			ipcg_jw_strn(w, p + 1, plen - 1);
+		} else {
+			size_t n = strnlen(p, plen);
+			ipcg_jw_key(w, "path");
+			ipcg_jw_strn(w, p, n);
+			if (n == plen) {
+				ipcg_jw_key(w, "truncated");
+				ipcg_jw_bool(w, true);
+			}
+		}
+	}
+	ipcg_jw_close(w, '}');
+}
+
+int ipcg_socket(int domain, int type, int protocol)
+{
+	struct ipcg_call c;
+	char buf[IPCG_XLAT_BUF];
+
+	if (domain != AF_UNIX || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+		return REAL(socket)(domain, type, protocol);
+	int ret = REAL(socket)(domain, type, protocol);
+	ipcg_call_after(&c);
+	if (ret >= 0)
+		ipcg_fd_track(ret, true);
+	ipcg_call_record(&c, "socket");
+	ipcg_xlat_family(buf, sizeof(buf), domain);
+	ipcg_jw_kstr(&c.rec.w, "domain", buf);
+	ipcg_xlat_socktype(buf, sizeof(buf), type);
+	ipcg_jw_kstr(&c.rec.w, "type", buf);
+	ipcg_jw_ki64(&c.rec.w, "protocol", protocol);
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_socket(&e, domain, type, protocol, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+int ipcg_socketpair(int domain, int type, int protocol, int sv[2])
+{
+	struct ipcg_call c;
+	char buf[IPCG_XLAT_BUF];
+
+	if (domain != AF_UNIX || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+		return REAL(socketpair)(domain, type, protocol, sv);
+	int ret = REAL(socketpair)(domain, type, protocol, sv);
+	ipcg_call_after(&c);
+	int fds[2] = { -1, -1 };
+	if (ret == 0) {
+		fds[0] = sv[0];	/* written by the kernel: readable */
+		fds[1] = sv[1];
+		ipcg_fd_track(fds[0], true);
+		ipcg_fd_track(fds[1], true);
+	}
+	ipcg_call_record(&c, "socketpair");
+	ipcg_xlat_family(buf, sizeof(buf), domain);
+	ipcg_jw_kstr(&c.rec.w, "domain", buf);
+	ipcg_xlat_socktype(buf, sizeof(buf), type);
+	ipcg_jw_kstr(&c.rec.w, "type", buf);
+	ipcg_jw_ki64(&c.rec.w, "protocol", protocol);
+	ipcg_jw_key(&c.rec.w, "sv");
+	if (ret == 0) {
+		ipcg_jw_open(&c.rec.w, '[');
+		ipcg_jw_i64(&c.rec.w, fds[0]);
+		ipcg_jw_sep(&c.rec.w);
+		ipcg_jw_i64(&c.rec.w, fds[1]);
+		ipcg_jw_close(&c.rec.w, ']');
+	} else {
+		ipcg_jw_null(&c.rec.w);
+	}
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_socketpair(&e, type, fds, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+static int bind_or_connect(int fd, const struct sockaddr *addr, socklen_t len, bool is_bind)
+{
+	struct ipcg_call c;
+	struct ipcg_sun a;
+	int ret;
+
+	if (!ipcg_fd_tracked(fd) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+		return is_bind ? REAL(bind)(fd, addr, len) : REAL(connect)(fd, addr, len);
+	ret = is_bind ? REAL(bind)(fd, addr, len) : REAL(connect)(fd, addr, len);
+	ipcg_call_after(&c);
+	sun_after_call(&a, addr, len, ret, c.err);
+	ipcg_call_record(&c, is_bind ? "bind" : "connect");
+	ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
+	write_sun(&c.rec.w, "addr", &a, addr);
+	ipcg_jw_ku64(&c.rec.w, "addrlen", len);
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	if (is_bind)
+		ipcg_on_bind(&e, fd, &a, ret);
+	else
+		ipcg_on_connect(&e, fd, &a, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+int ipcg_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return bind_or_connect(fd, addr, len, true);
+}
+
+int ipcg_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return bind_or_connect(fd, addr, len, false);
+}
+
+int ipcg_listen(int fd, int backlog)
+{
+	struct ipcg_call c;
+
+	if (!ipcg_fd_tracked(fd) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+		return REAL(listen)(fd, backlog);
+	int ret = REAL(listen)(fd, backlog);
+	ipcg_call_after(&c);
+	ipcg_call_record(&c, "listen");
+	ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
+	ipcg_jw_ki64(&c.rec.w, "backlog", backlog);
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_listen(&e, fd, backlog, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+int ipcg_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is4)
+{
+	struct ipcg_call c;
+	struct ipcg_sun a = { .valid = false };
+	char buf[IPCG_XLAT_BUF];
+	socklen_t outlen = 0;
+	bool have_len = false;
+
+	if (!ipcg_fd_tracked(fd) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+		return is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+	int ret = is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+	ipcg_call_after(&c);
+	if (ret >= 0) {
+		ipcg_fd_track(ret, true);
+		if (addr && len) {
+			/* the kernel wrote *len; how much of addr it filled is
+			 * min(buffer, *len), and the buffer size is gone: copy
+			 * defensively */
+			outlen = *len;
+			have_len = true;
+			size_t n = outlen < sizeof(a.sa) ? outlen : sizeof(a.sa);
+			memset(&a.sa, 0, sizeof(a.sa));
+			a.valid = ipcg_safe_read(&a.sa, addr, n);
+			a.len = outlen;
+		}
+	}
+	ipcg_call_record(&c, is4 ? "accept4" : "accept");
+	ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
+	write_sun(&c.rec.w, "addr", &a, ret >= 0 ? addr : NULL);
+	ipcg_jw_key(&c.rec.w, "addrlen");
+	if (have_len)
+		ipcg_jw_u64(&c.rec.w, outlen);
+	else
+		ipcg_jw_null(&c.rec.w);
+	if (is4) {
+		ipcg_xlat_sock_flags(buf, sizeof(buf), flags);
+		ipcg_jw_kstr(&c.rec.w, "flags", buf);
+	}
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_accept(&e, fd, ret);
+	ipcg_call_end(&c);
+	return ret;
+}
+
+int ipcg_close(int fd)
+{
+	struct ipcg_call c;
+
+	if (likely(!ipcg_fd_tracked(fd)) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+		return REAL(close)(fd);
+	/* untrack before the number can be reused by another thread's socket() */
+	ipcg_fd_track(fd, false);
+	int ret = REAL(close)(fd);
+	ipcg_call_after(&c);
+	ipcg_call_record(&c, "close");
+	ipcg_jw_ki64(&c.rec.w, "fd", fd);
+	ipcg_call_ret_i(&c, ret, ret < 0);
+	struct ipcg_ev e = ev_of(&c, ret < 0);
+	ipcg_on_close(&e, fd, ret);
+	ipcg_call_end(&c);
+	return ret;
+}

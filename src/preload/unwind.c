@@ -1,0 +1,174 @@
+/* unwind.c: backtraces through libunwind's unw_backtrace (its fast path
+ * reuses cached frame descriptions and costs a few ns per frame). */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "ipcg/compiler.h"
+#include "real.h"
+#include "unwind.h"
+
+#define UNW_CACHE_PER_THREAD 2	/* libunwind.h: unw_caching_policy_t */
+
+static int (*p_backtrace)(void **, int);
+static void (*p_flush)(void *, uintptr_t, uintptr_t);
+static int (*p_set_caching)(void *, int);
+static void **p_local_as;
+static uintptr_t self_lo, self_hi, unw_lo, unw_hi;
+
+struct range_q {
+	uintptr_t addr, lo, hi;
+	uintptr_t rw_lo, rw_hi;	/* its writable PT_LOAD */
+};
+
+static int range_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct range_q *q = arg;
+	uintptr_t lo = UINTPTR_MAX, hi = 0, rw_lo = 0, rw_hi = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_flags & PF_W) {
+			rw_lo = a;
+			rw_hi = a + ph->p_memsz;
+		}
+		if (a < lo)
+			lo = a;
+		if (a + ph->p_memsz > hi)
+			hi = a + ph->p_memsz;
+	}
+	if (q->addr >= lo && q->addr < hi) {
+		q->lo = lo;
+		q->hi = hi;
+		q->rw_lo = rw_lo;
+		q->rw_hi = rw_hi;
+		return 1;
+	}
+	return 0;
+}
+
+/* the loaded image containing addr: [lo, hi) */
+static void range_of(const void *addr, uintptr_t *lo, uintptr_t *hi)
+{
+	struct range_q q = { .addr = (uintptr_t)addr };
+
+	if (dl_iterate_phdr(range_cb, &q)) {
+		*lo = q.lo;
+		*hi = q.hi;
+	}
+}
+
+static bool fd_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
+
+static int lowest_free(int from)
+{
+	while (from < 65536 && fd_open(from))
+		from++;
+	return from;
+}
+
+/* libunwind keeps a pipe (for validating memory when it unwinds through
+ * code without unwind info) on the lowest free descriptors, taken by its
+ * first backtrace: the program would then see its own descriptors shifted,
+ * and a daemon that closes and reuses those numbers would have libunwind
+ * read and write them.  Move the pipe high: find the two descriptors the
+ * warm-up created, find the one place in libunwind's data that holds them,
+ * and point it at high duplicates.  When anything is not exactly as
+ * expected, leave libunwind alone. */
+static void relocate_pipe(int r, int w, const void *in_libunwind)
+{
+	struct range_q q = { .addr = (uintptr_t)in_libunwind };
+	struct stat st;
+	int *hit = NULL;
+
+	if (!fd_open(r) || !fd_open(w) || fstat(r, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	if (!dl_iterate_phdr(range_cb, &q) || !q.rw_lo)
+		return;
+	for (uintptr_t p = (q.rw_lo + 3) & ~(uintptr_t)3; p + 2 * sizeof(int) <= q.rw_hi;
+	     p += sizeof(int)) {
+		int *v = (int *)p;
+		if (v[0] == r && v[1] == w) {
+			if (hit)
+				return;	/* ambiguous */
+			hit = v;
+		}
+	}
+	if (!hit)
+		return;
+	int hr = fcntl(r, F_DUPFD_CLOEXEC, 1000);
+	int hw = hr < 0 ? -1 : fcntl(w, F_DUPFD_CLOEXEC, hr + 1);
+	if (hr < 0 || hw < 0) {
+		if (hr >= 0)
+			ipcg_sys_close(hr);
+		return;
+	}
+	hit[0] = hr;
+	hit[1] = hw;
+	ipcg_sys_close(r);
+	ipcg_sys_close(w);
+}
+
+int ipcg_unwind_init(void)
+{
+	void *h;
+	void *buf[4];
+
+	int r = lowest_free(0), w = lowest_free(r + 1);	/* where libunwind's pipe will go */
+	h = (ipcg_real.dlopen ? ipcg_real.dlopen : dlopen)("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return -1;
+	p_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+	p_flush = (void (*)(void *, uintptr_t, uintptr_t))dlsym(h, "_Ux86_64_flush_cache");
+	p_set_caching = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
+	p_local_as = (void **)dlsym(h, "_ULx86_64_local_addr_space");
+	if (!p_backtrace)
+		return -1;
+	/* per-thread caches avoid libunwind's global lock, so a backtrace in a
+	 * signal handler cannot deadlock on it */
+	if (p_set_caching && p_local_as)
+		p_set_caching(*p_local_as, UNW_CACHE_PER_THREAD);
+	range_of((void *)p_backtrace, &unw_lo, &unw_hi);
+	range_of((void *)ipcg_unwind_capture, &self_lo, &self_hi);
+	(void)p_backtrace(buf, 4);	/* warm up: mappings and fds now */
+	relocate_pipe(r, w, (void *)p_backtrace);
+	return 0;
+}
+
+static inline bool ours(uintptr_t ip)
+{
+	return (ip >= self_lo && ip < self_hi) || (ip >= unw_lo && ip < unw_hi);
+}
+
+int ipcg_unwind_capture(uintptr_t *ips, int cap)
+{
+	int n, skip = 0;
+
+	if (!p_backtrace || cap <= 0)
+		return 0;
+	n = p_backtrace((void **)ips, cap);
+	while (skip < n && ours(ips[skip]))
+		skip++;
+	n -= skip;
+	/* drop a null tail some unwinders leave at the outermost frame */
+	while (n > 0 && !ips[skip + n - 1])
+		n--;
+	if (skip)
+		memmove(ips, ips + skip, (size_t)n * sizeof(*ips));
+	return n;
+}
+
+void ipcg_unwind_flush(void)
+{
+	if (p_flush && p_local_as)
+		p_flush(*p_local_as, 0, 0);
+}
