@@ -1,11 +1,955 @@
-/* ipcguard report: not written yet */
-#include <stdio.h>
+/* ipcguard report [--json] [--fail-on SEVERITY] [--top N] [--debug-dir DIR] TRACE...
+ * Summarises traces: processes, calls and errors per function, findings by
+ * kind and call site, leaks, and objects shared between processes. Human
+ * output (colour only on a tty) or one JSON object (docs/report-json.md).
+ * Exit status: 0, 1 when a finding at or above --fail-on exists, 2 on usage
+ * errors or unreadable input. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aggregate.h"
 #include "commands.h"
+#include "out.h"
+#include "symbolize.h"
+#include "trace_load.h"
+
+#define SITE_FRAMES 3			/* frames that name a call site */
+#define LEAK_FRAMES 8			/* frames shown under a leak */
+#define DEFAULT_TOP 5			/* call sites shown per kind */
+#define MAX_SITE_PIDS 8			/* pids listed per call site */
+
+struct site {
+	const char *kind;		/* interned */
+	enum ipcg_sev sev;
+	uint64_t count;
+	char *message;			/* first message */
+	char **frames;			/* symbolised lines, innermost first */
+	unsigned nframes;
+	char *hkey;			/* kind NUL frames, merge key */
+	int64_t pids[MAX_SITE_PIDS];
+	unsigned npids;
+	UT_hash_handle hh;
+};
+
+struct kindsum {
+	const char *kind;
+	enum ipcg_sev sev;
+	uint64_t count;
+	struct site **sites;
+	size_t nsites;
+};
+
+struct report {
+	bool json, color;
+	unsigned long top;
+	int fail_on;			/* enum ipcg_sev, or -1 */
+	struct ipcg_sym *sym;
+	struct ipcg_agg agg;
+	struct ipcg_traceset ts;
+	struct kindsum *kinds;
+	size_t nkinds;
+	struct site *sites;
+	FILE *out;
+};
+
+/* --- colour --- */
+
+static const char *col(const struct report *r, const char *code)
+{
+	return r->color ? code : "";
+}
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_YEL "\033[33m"
+#define C_CYAN "\033[36m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
+
+static const char *sev_color(enum ipcg_sev s)
+{
+	return s == IPCG_SEV_ERROR ? C_RED : s == IPCG_SEV_WARNING ? C_YEL : C_CYAN;
+}
+
+/* --- call sites --- */
+
+struct lines {
+	char **v;
+	unsigned n;
+};
+
+static void collect(void *ctx, unsigned idx, const char *text)
+{
+	struct lines *l = ctx;
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	(void)idx;
+	if (!nv)
+		return;
+	l->v = nv;
+	if ((l->v[l->n] = strdup(text)))
+		l->n++;
+}
+
+static void free_lines(char **v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct site *x = *(struct site *const *)a, *y = *(struct site *const *)b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->hkey + strlen(x->kind) + 1, y->hkey + strlen(y->kind) + 1);
+}
+
+static int cmp_kind(const void *a, const void *b)
+{
+	const struct kindsum *x = a, *y = b;
+
+	if (x->sev != y->sev)
+		return x->sev > y->sev ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->kind, y->kind);
+}
+
+/* Merges the per-process groups into call sites, then sites into kinds. */
+static int build_sites(struct report *r)
+{
+	struct ipcg_fgroup *g, *gt;
+	struct site *s, *st;
+
+	HASH_ITER(hh, r->agg.groups, g, gt) {
+		struct lines l = { 0 };
+		size_t klen = strlen(g->k.kind), len = klen + 1;
+		char *key;
+
+		ipcg_stack_lines(r->sym, (struct ipcg_proc *)g->k.proc, g->k.stack, SITE_FRAMES,
+				 false, collect, &l);
+		for (unsigned i = 0; i < l.n; i++)
+			len += strlen(l.v[i]) + 1;
+		key = malloc(len + 1);
+		if (!key) {
+			free_lines(l.v, l.n);
+			return -1;
+		}
+		memcpy(key, g->k.kind, klen + 1);
+		size_t off = klen + 1;
+		for (unsigned i = 0; i < l.n; i++) {
+			size_t n = strlen(l.v[i]);
+			memcpy(key + off, l.v[i], n);
+			off += n;
+			key[off++] = '\n';
+		}
+		key[off] = '\0';
+		HASH_FIND(hh, r->sites, key, off, s);
+		if (!s) {
+			s = calloc(1, sizeof(*s));
+			if (!s) {
+				free(key);
+				free_lines(l.v, l.n);
+				return -1;
+			}
+			s->kind = g->k.kind;
+			s->hkey = key;
+			s->frames = l.v;
+			s->nframes = l.n;
+			s->message = strdup(g->message ? g->message : "");
+			HASH_ADD_KEYPTR(hh, r->sites, s->hkey, off, s);
+		} else {
+			free(key);
+			free_lines(l.v, l.n);
+			/* keep the message of the earliest process for stable output */
+		}
+		s->count += g->count;
+		if (g->sev > s->sev)
+			s->sev = g->sev;
+		bool have = false;
+		for (unsigned i = 0; i < s->npids; i++)
+			have |= s->pids[i] == g->k.proc->pid;
+		if (!have && s->npids < MAX_SITE_PIDS)
+			s->pids[s->npids++] = g->k.proc->pid;
+	}
+	HASH_ITER(hh, r->sites, s, st) {
+		struct kindsum *k = NULL;
+		for (size_t i = 0; i < r->nkinds; i++)
+			if (r->kinds[i].kind == s->kind)
+				k = &r->kinds[i];
+		if (!k) {
+			struct kindsum *nk = realloc(r->kinds, (r->nkinds + 1) * sizeof(*nk));
+			if (!nk)
+				return -1;
+			r->kinds = nk;
+			k = &r->kinds[r->nkinds++];
+			memset(k, 0, sizeof(*k));
+			k->kind = s->kind;
+		}
+		struct site **ns = realloc(k->sites, (k->nsites + 1) * sizeof(*ns));
+		if (!ns)
+			return -1;
+		k->sites = ns;
+		k->sites[k->nsites++] = s;
+		k->count += s->count;
+		if (s->sev > k->sev)
+			k->sev = s->sev;
+	}
+	for (size_t i = 0; i < r->nkinds; i++) {
+		qsort(r->kinds[i].sites, r->kinds[i].nsites, sizeof(struct site *), cmp_site);
+		for (size_t j = 0; j < r->kinds[i].nsites; j++) {
+			struct site *x = r->kinds[i].sites[j];
+			/* pids in ascending order */
+			for (unsigned a = 1; a < x->npids; a++)
+				for (unsigned b = a; b > 0 && x->pids[b - 1] > x->pids[b]; b--) {
+					int64_t t = x->pids[b];
+					x->pids[b] = x->pids[b - 1];
+					x->pids[b - 1] = t;
+				}
+		}
+	}
+	qsort(r->kinds, r->nkinds, sizeof(*r->kinds), cmp_kind);
+	return 0;
+}
+
+static void free_sites(struct report *r)
+{
+	struct site *s, *st;
+
+	HASH_ITER(hh, r->sites, s, st) {
+		HASH_DEL(r->sites, s);
+		free_lines(s->frames, s->nframes);
+		free(s->hkey);
+		free(s->message);
+		free(s);
+	}
+	for (size_t i = 0; i < r->nkinds; i++)
+		free(r->kinds[i].sites);
+	free(r->kinds);
+}
+
+/* --- sorting helpers --- */
+
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct ipcg_fnstat *x = *(struct ipcg_fnstat *const *)a;
+	const struct ipcg_fnstat *y = *(struct ipcg_fnstat *const *)b;
+
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->fn, y->fn);
+}
+
+static struct ipcg_fnstat **sorted_fns(struct report *r, size_t *ret_n)
+{
+	size_t n = HASH_COUNT(r->agg.fns), i = 0;
+	struct ipcg_fnstat **v = calloc(n + 1, sizeof(*v)), *f, *ft;
+
+	if (!v)
+		return NULL;
+	HASH_ITER(hh, r->agg.fns, f, ft)
+		v[i++] = f;
+	qsort(v, n, sizeof(*v), cmp_fn);
+	*ret_n = n;
+	return v;
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+	const struct ipcg_obj *x = *(struct ipcg_obj *const *)a, *y = *(struct ipcg_obj *const *)b;
+	int c = strcmp(x->host ? x->host : "", y->host ? y->host : "");
+
+	if (c)
+		return c;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->kind == IPCG_OBJ_SHMID) {
+		long long u = atoll(x->value), v = atoll(y->value);
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	return strcmp(x->value, y->value);
+}
+
+static struct ipcg_obj **shared_objs(struct report *r, size_t *ret_n)
+{
+	size_t n = 0;
+	struct ipcg_obj **v, *o, *ot;
+
+	HASH_ITER(hh, r->agg.objs, o, ot)
+		if (o->nusers > 1)
+			n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	n = 0;
+	HASH_ITER(hh, r->agg.objs, o, ot)
+		if (o->nusers > 1)
+			v[n++] = o;
+	qsort(v, n, sizeof(*v), cmp_obj);
+	*ret_n = n;
+	return v;
+}
+
+static int cmp_user(const void *a, const void *b)
+{
+	const struct ipcg_proc *x = *(struct ipcg_proc *const *)a, *y = *(struct ipcg_proc *const *)b;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void sort_users(struct ipcg_obj *o)
+{
+	/* by file order; users[] entries start with the proc pointer */
+	for (unsigned a = 1; a < o->nusers; a++)
+		for (unsigned b = a; b > 0 && cmp_user(&o->users[b - 1].proc, &o->users[b].proc) > 0; b--) {
+			__typeof__(o->users[0]) t = o->users[b];
+			o->users[b] = o->users[b - 1];
+			o->users[b - 1] = t;
+		}
+}
+
+static struct ipcg_leak **sorted_leaks(struct report *r, size_t *ret_n)
+{
+	size_t n = 0;
+	struct ipcg_leak *l, **v;
+
+	for (l = r->agg.leaks; l; l = l->next)
+		n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	n = 0;
+	/* exit findings first, then end-of-trace; stable by process order */
+	for (int src = 0; src < 2; src++)
+		for (size_t pi = 0; pi < r->ts.nprocs; pi++)
+			for (l = r->agg.leaks; l; l = l->next)
+				if ((int)l->src == src && l->proc == r->ts.procs[pi])
+					v[n++] = l;
+	*ret_n = n;
+	return v;
+}
+
+static bool multi_host(const struct report *r)
+{
+	const char *h = NULL;
+
+	for (size_t i = 0; i < r->ts.nprocs; i++) {
+		const char *x = r->ts.procs[i]->host;
+		if (!x)
+			continue;
+		if (h && strcmp(h, x))
+			return true;
+		h = x;
+	}
+	return false;
+}
+
+static uint64_t proc_start(const struct ipcg_proc *p)
+{
+	return p->start_ns ? p->start_ns : p->first_ts;
+}
+
+static bool proc_duration(const struct ipcg_proc *p, uint64_t *ret)
+{
+	uint64_t end = p->have_exit ? p->exit_ts : p->last_ts, start = proc_start(p);
+
+	if ((!p->have_ts && !p->have_exit) || (!start && !p->have_ts) || end < start)
+		return false;
+	*ret = end - start;
+	return true;
+}
+
+/* --- human output --- */
+
+static void fmt_dur(char *buf, size_t n, const struct ipcg_proc *p)
+{
+	uint64_t d;
+
+	if (!proc_duration(p, &d))
+		snprintf(buf, n, "?");
+	else if (d >= 1000000000ull)
+		snprintf(buf, n, "%.3fs", (double)d / 1e9);
+	else
+		snprintf(buf, n, "%.3fms", (double)d / 1e6);
+}
+
+static void fmt_end(char *buf, size_t n, const struct ipcg_proc *p)
+{
+	if (!p->have_exit)
+		snprintf(buf, n, "trace ends without exit: killed or crashed");
+	else if (p->have_status)
+		snprintf(buf, n, "%s status %" PRId64, p->exit_how ? p->exit_how : "exit",
+			 p->exit_status);
+	else
+		snprintf(buf, n, "%s", p->exit_how ? p->exit_how : "exit");
+}
+
+static void text_frame(void *ctx, unsigned idx, const char *text)
+{
+	fprintf((FILE *)ctx, "         #%u %s\n", idx, text);
+}
+
+static void text_pid(FILE *f, int64_t pid)
+{
+	if (pid >= 0)
+		fprintf(f, "%" PRId64, pid);
+	else
+		fputs("?", f);
+}
+
+static void text_report(struct report *r)
+{
+	FILE *f = r->out;
+	uint64_t nf = 0;
+	size_t nfns = 0, nobjs = 0, nleaks = 0;
+	struct ipcg_fnstat **fns = sorted_fns(r, &nfns);
+	struct ipcg_obj **objs = shared_objs(r, &nobjs);
+	struct ipcg_leak **leaks = sorted_leaks(r, &nleaks);
+	bool hosts = multi_host(r);
+	char b1[64], b2[96];
+
+	for (int i = 0; i < IPCG_SEV_COUNT; i++)
+		nf += r->agg.nfindings[i];
+	fprintf(f, "%sipcguard report%s: %zu trace%s, %" PRIu64 " call%s (%" PRIu64 " failed), %"
+		PRIu64 " finding%s", col(r, C_BOLD), col(r, C_OFF), r->ts.nprocs,
+		r->ts.nprocs == 1 ? "" : "s", r->agg.ncalls, r->agg.ncalls == 1 ? "" : "s",
+		r->agg.nerrors, nf, nf == 1 ? "" : "s");
+	if (nf)
+		fprintf(f, ": %" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info",
+			r->agg.nfindings[IPCG_SEV_ERROR], r->agg.nfindings[IPCG_SEV_ERROR] == 1 ? "" : "s",
+			r->agg.nfindings[IPCG_SEV_WARNING],
+			r->agg.nfindings[IPCG_SEV_WARNING] == 1 ? "" : "s",
+			r->agg.nfindings[IPCG_SEV_INFO]);
+	fputc('\n', f);
+	if (r->ts.nmalformed)
+		fprintf(f, "%" PRIu64 " malformed line%s skipped (see stderr)\n", r->ts.nmalformed,
+			r->ts.nmalformed == 1 ? "" : "s");
+
+	fprintf(f, "\n%sProcesses%s\n", col(r, C_BOLD), col(r, C_OFF));
+	fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7s %8s  %s\n", "PID", "PPID", "PARENT", "EXE",
+		"DURATION", "CALLS", "FINDINGS", "END");
+	for (size_t i = 0; i < r->ts.nprocs; i++) {
+		struct ipcg_proc *p = r->ts.procs[i];
+		char pid[24], ppid[24], par[24];
+		if (p->unreadable && !p->have_header) {
+			fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7s %8s  unreadable: %s\n", "?", "?", "-",
+				"?", "?", "-", "-", p->file);
+			continue;
+		}
+		snprintf(pid, sizeof(pid), "%" PRId64, p->pid);
+		snprintf(ppid, sizeof(ppid), p->ppid >= 0 ? "%" PRId64 : "?", p->ppid);
+		if (p->parent)
+			snprintf(par, sizeof(par), "%" PRId64, p->parent->pid);
+		else
+			snprintf(par, sizeof(par), "-");
+		fmt_dur(b1, sizeof(b1), p);
+		fmt_end(b2, sizeof(b2), p);
+		fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7" PRIu64 " %8" PRIu64 "  %s%s%s", pid, ppid,
+			par, ipcg_proc_name(p), b1, p->ncalls, p->nfindings,
+			p->have_exit ? "" : col(r, C_YEL), b2, p->have_exit ? "" : col(r, C_OFF));
+		if (hosts && p->host)
+			fprintf(f, " (host %s)", p->host);
+		if (p->truncated)
+			fputs(" (last line incomplete)", f);
+		fputc('\n', f);
+	}
+
+	fprintf(f, "\n%sCalls per function%s\n", col(r, C_BOLD), col(r, C_OFF));
+	if (!nfns)
+		fputs("  none\n", f);
+	else
+		fprintf(f, "  %-12s %8s %8s  %s\n", "FUNCTION", "CALLS", "ERRORS", "ERRNO");
+	for (size_t i = 0; fns && i < nfns; i++) {
+		fprintf(f, "  %-12s %8" PRIu64 " %8" PRIu64 " ", fns[i]->fn, fns[i]->calls,
+			fns[i]->errors);
+		for (unsigned k = 0; k < fns[i]->nerrnos; k++)
+			fprintf(f, "%s %s %" PRIu64, k ? "," : "", fns[i]->errnos[k].name,
+				fns[i]->errnos[k].count);
+		fputc('\n', f);
+	}
+
+	fprintf(f, "\n%sFindings by kind and call site%s\n", col(r, C_BOLD), col(r, C_OFF));
+	if (!r->nkinds)
+		fputs("  none\n", f);
+	for (size_t i = 0; i < r->nkinds; i++) {
+		struct kindsum *k = &r->kinds[i];
+		fprintf(f, "  %s%-7s%s %s%s%s: %" PRIu64 " in %zu call site%s\n",
+			col(r, sev_color(k->sev)), ipcg_sev_name(k->sev), col(r, C_OFF),
+			col(r, C_BOLD), k->kind, col(r, C_OFF), k->count, k->nsites,
+			k->nsites == 1 ? "" : "s");
+		for (size_t j = 0; j < k->nsites && (!r->top || j < r->top); j++) {
+			struct site *s = k->sites[j];
+			fprintf(f, "    %4" PRIu64 "  [pid", s->count);
+			for (unsigned q = 0; q < s->npids; q++) {
+				fputc(q ? ',' : ' ', f);
+				text_pid(f, s->pids[q]);
+			}
+			fprintf(f, "] %s\n", s->message);
+			if (!s->nframes)
+				fputs("         (no stack)\n", f);
+			for (unsigned q = 0; q < s->nframes; q++)
+				fprintf(f, "         #%u %s\n", q, s->frames[q]);
+		}
+		if (r->top && k->nsites > r->top)
+			fprintf(f, "    ... %zu more call site%s (--top 0 shows all)\n",
+				k->nsites - r->top, k->nsites - r->top == 1 ? "" : "s");
+	}
+
+	for (int src = 0; src < 2; src++) {
+		bool any = false;
+		for (size_t i = 0; leaks && i < nleaks; i++) {
+			struct ipcg_leak *l = leaks[i];
+			if ((int)l->src != src)
+				continue;
+			if (!any)
+				fprintf(f, "\n%s%s%s\n", col(r, C_BOLD), src == IPCG_LEAK_EXIT ?
+					"Leaks at exit" : "Still held when the trace ended "
+					"(no exit record: killed or crashed)", col(r, C_OFF));
+			any = true;
+			fprintf(f, "  pid ");
+			text_pid(f, l->proc->pid);
+			fprintf(f, " %s: %s: %s\n", ipcg_proc_name(l->proc), l->kind,
+				l->message ? l->message : "");
+			if (!l->stack)
+				fputs("         (no stack)\n", f);
+			ipcg_stack_lines(r->sym, l->proc, l->stack, LEAK_FRAMES, false, text_frame, f);
+		}
+		if (!any && src == IPCG_LEAK_EXIT)
+			fprintf(f, "\n%sLeaks at exit%s\n  none\n", col(r, C_BOLD), col(r, C_OFF));
+	}
+
+	fprintf(f, "\n%sShared between processes%s\n", col(r, C_BOLD), col(r, C_OFF));
+	if (!nobjs)
+		fputs("  none\n", f);
+	for (size_t i = 0; objs && i < nobjs; i++) {
+		struct ipcg_obj *o = objs[i];
+		sort_users(o);
+		fprintf(f, "  %s %s%s%s", ipcg_okind_name(o->kind), o->kind == IPCG_OBJ_ABSTRACT ?
+			"@" : "", o->value, "");
+		if (hosts && o->host)
+			fprintf(f, " (host %s)", o->host);
+		fputc('\n', f);
+		for (unsigned u = 0; u < o->nusers; u++) {
+			fputs("      pid ", f);
+			text_pid(f, o->users[u].proc->pid);
+			fprintf(f, " %-16s", ipcg_proc_name(o->users[u].proc));
+			for (unsigned b = 0; b < IPCG_ACT_COUNT; b++)
+				if (o->users[u].acts & (1u << b))
+					fprintf(f, " %s", ipcg_act_name(b));
+			fputc('\n', f);
+		}
+		if (o->more_users)
+			fprintf(f, "      ... and %" PRIu64 " more\n", o->more_users);
+	}
+	free(fns);
+	free(objs);
+	free(leaks);
+}
+
+/* --- JSON output --- */
+
+static void jkey(FILE *f, bool *first, const char *k)
+{
+	if (!*first)
+		fputc(',', f);
+	*first = false;
+	ipcg_json_cstr(f, k);
+	fputc(':', f);
+}
+
+static void j_frames(struct report *r, struct ipcg_proc *p, const struct ipcg_stack *st,
+		     unsigned max);
+
+struct jframes {
+	FILE *f;
+	bool first;
+};
+
+static void jframe(void *ctx, unsigned idx, const char *text)
+{
+	struct jframes *j = ctx;
+
+	(void)idx;
+	if (!j->first)
+		fputc(',', j->f);
+	j->first = false;
+	ipcg_json_cstr(j->f, text);
+}
+
+static void j_frames(struct report *r, struct ipcg_proc *p, const struct ipcg_stack *st,
+		     unsigned max)
+{
+	struct jframes j = { r->out, true };
+
+	fputc('[', r->out);
+	ipcg_stack_lines(r->sym, p, st, max, false, jframe, &j);
+	fputc(']', r->out);
+}
+
+static void j_u64(FILE *f, bool *first, const char *k, uint64_t v)
+{
+	jkey(f, first, k);
+	fprintf(f, "%" PRIu64, v);
+}
+
+static void j_pid(FILE *f, bool *first, const char *k, int64_t v)
+{
+	jkey(f, first, k);
+	if (v >= 0)
+		fprintf(f, "%" PRId64, v);
+	else
+		fputs("null", f);
+}
+
+static void j_str(FILE *f, bool *first, const char *k, const char *v)
+{
+	jkey(f, first, k);
+	ipcg_json_cstr(f, v);
+}
+
+static bool failed_on(const struct report *r)
+{
+	if (r->fail_on < 0)
+		return false;
+	for (int s = r->fail_on; s < IPCG_SEV_COUNT; s++)
+		if (r->agg.nfindings[s])
+			return true;
+	return false;
+}
+
+static void json_report(struct report *r)
+{
+	FILE *f = r->out;
+	size_t nfns = 0, nobjs = 0, nleaks = 0;
+	struct ipcg_fnstat **fns = sorted_fns(r, &nfns);
+	struct ipcg_obj **objs = shared_objs(r, &nobjs);
+	struct ipcg_leak **leaks = sorted_leaks(r, &nleaks);
+	bool first = true, fo;
+	uint64_t nf = 0, d;
+
+	for (int i = 0; i < IPCG_SEV_COUNT; i++)
+		nf += r->agg.nfindings[i];
+	fputc('{', f);
+	j_str(f, &first, "format", "ipcguard-report");
+	j_u64(f, &first, "version", 1);
+
+	jkey(f, &first, "summary");
+	fo = true;
+	fputc('{', f);
+	j_u64(f, &fo, "traces", r->ts.nprocs);
+	j_u64(f, &fo, "calls", r->agg.ncalls);
+	j_u64(f, &fo, "errors", r->agg.nerrors);
+	j_u64(f, &fo, "findings", nf);
+	jkey(f, &fo, "by_severity");
+	fprintf(f, "{\"error\":%" PRIu64 ",\"warning\":%" PRIu64 ",\"info\":%" PRIu64 "}",
+		r->agg.nfindings[IPCG_SEV_ERROR], r->agg.nfindings[IPCG_SEV_WARNING],
+		r->agg.nfindings[IPCG_SEV_INFO]);
+	j_u64(f, &fo, "malformed_lines", r->ts.nmalformed);
+	{
+		uint64_t n = 0;
+		for (size_t i = 0; i < r->ts.nprocs; i++)
+			n += r->ts.procs[i]->unreadable;
+		j_u64(f, &fo, "unreadable_traces", n);
+	}
+	jkey(f, &fo, "fail_on");
+	if (r->fail_on >= 0)
+		ipcg_json_cstr(f, ipcg_sev_name((enum ipcg_sev)r->fail_on));
+	else
+		fputs("null", f);
+	jkey(f, &fo, "failed");
+	fputs(failed_on(r) ? "true" : "false", f);
+	fputc('}', f);
+
+	jkey(f, &first, "processes");
+	fputc('[', f);
+	for (size_t i = 0; i < r->ts.nprocs; i++) {
+		struct ipcg_proc *p = r->ts.procs[i];
+		bool pf = true;
+		if (i)
+			fputc(',', f);
+		fputc('{', f);
+		j_str(f, &pf, "trace", p->file);
+		jkey(f, &pf, "readable");
+		fputs(p->unreadable ? "false" : "true", f);
+		j_pid(f, &pf, "pid", p->pid);
+		j_pid(f, &pf, "ppid", p->ppid);
+		j_pid(f, &pf, "parent", p->parent ? p->parent->pid : -1);
+		jkey(f, &pf, "forked");
+		fputs(p->forked ? "true" : "false", f);
+		j_str(f, &pf, "host", p->host);
+		j_str(f, &pf, "exe", p->exe);
+		j_str(f, &pf, "argv", p->argv);
+		jkey(f, &pf, "start_ns");
+		if (proc_start(p))
+			fprintf(f, "%" PRIu64, proc_start(p));
+		else
+			fputs("null", f);
+		jkey(f, &pf, "duration_ns");
+		if (proc_duration(p, &d))
+			fprintf(f, "%" PRIu64, d);
+		else
+			fputs("null", f);
+		j_str(f, &pf, "ended", p->have_exit ? "exit" : "no-exit");
+		jkey(f, &pf, "exit");
+		if (p->have_exit) {
+			bool ef = true;
+			fputc('{', f);
+			j_str(f, &ef, "how", p->exit_how);
+			jkey(f, &ef, "status");
+			if (p->have_status)
+				fprintf(f, "%" PRId64, p->exit_status);
+			else
+				fputs("null", f);
+			j_u64(f, &ef, "calls", p->exit_calls);
+			j_u64(f, &ef, "findings", p->exit_findings);
+			j_u64(f, &ef, "dropped", p->exit_dropped);
+			fputc('}', f);
+		} else {
+			fputs("null", f);
+		}
+		j_u64(f, &pf, "calls", p->ncalls);
+		j_u64(f, &pf, "findings", p->nfindings);
+		j_u64(f, &pf, "lines", p->nlines);
+		j_u64(f, &pf, "malformed_lines", p->nmalformed);
+		jkey(f, &pf, "truncated");
+		fputs(p->truncated ? "true" : "false", f);
+		jkey(f, &pf, "children");
+		fputc('[', f);
+		for (size_t c = 0; c < p->nchildren; c++)
+			fprintf(f, "%s%" PRId64, c ? "," : "", p->children[c]);
+		fputs("]}", f);
+	}
+	fputc(']', f);
+
+	jkey(f, &first, "functions");
+	fputc('[', f);
+	for (size_t i = 0; fns && i < nfns; i++) {
+		bool ff = true;
+		fputs(i ? ",{" : "{", f);
+		j_str(f, &ff, "fn", fns[i]->fn);
+		j_u64(f, &ff, "calls", fns[i]->calls);
+		j_u64(f, &ff, "errors", fns[i]->errors);
+		jkey(f, &ff, "errnos");
+		fputc('{', f);
+		for (unsigned k = 0; k < fns[i]->nerrnos; k++) {
+			if (k)
+				fputc(',', f);
+			ipcg_json_cstr(f, fns[i]->errnos[k].name);
+			fprintf(f, ":%" PRIu64, fns[i]->errnos[k].count);
+		}
+		fputs("}}", f);
+	}
+	fputc(']', f);
+
+	jkey(f, &first, "findings");
+	fputc('[', f);
+	for (size_t i = 0; i < r->nkinds; i++) {
+		struct kindsum *k = &r->kinds[i];
+		bool kf = true;
+		size_t shown = r->top && k->nsites > r->top ? r->top : k->nsites;
+		fputs(i ? ",{" : "{", f);
+		j_str(f, &kf, "kind", k->kind);
+		j_str(f, &kf, "severity", ipcg_sev_name(k->sev));
+		j_u64(f, &kf, "count", k->count);
+		j_u64(f, &kf, "call_sites", k->nsites);
+		jkey(f, &kf, "sites");
+		fputc('[', f);
+		for (size_t j = 0; j < shown; j++) {
+			struct site *s = k->sites[j];
+			bool sf = true;
+			fputs(j ? ",{" : "{", f);
+			j_u64(f, &sf, "count", s->count);
+			j_str(f, &sf, "severity", ipcg_sev_name(s->sev));
+			j_str(f, &sf, "message", s->message);
+			jkey(f, &sf, "pids");
+			fputc('[', f);
+			for (unsigned q = 0; q < s->npids; q++)
+				fprintf(f, q ? ",%" PRId64 : "%" PRId64, s->pids[q]);
+			fputc(']', f);
+			jkey(f, &sf, "frames");
+			fputc('[', f);
+			for (unsigned q = 0; q < s->nframes; q++) {
+				if (q)
+					fputc(',', f);
+				ipcg_json_cstr(f, s->frames[q]);
+			}
+			fputs("]}", f);
+		}
+		fputc(']', f);
+		j_u64(f, &kf, "more_sites", k->nsites - shown);
+		fputc('}', f);
+	}
+	fputc(']', f);
+
+	jkey(f, &first, "leaks");
+	fputc('[', f);
+	for (size_t i = 0; leaks && i < nleaks; i++) {
+		struct ipcg_leak *l = leaks[i];
+		bool lf = true;
+		fputs(i ? ",{" : "{", f);
+		j_pid(f, &lf, "pid", l->proc->pid);
+		j_str(f, &lf, "trace", l->proc->file);
+		j_str(f, &lf, "source", l->src == IPCG_LEAK_EXIT ? "exit" : "end-of-trace");
+		j_str(f, &lf, "kind", l->kind);
+		j_str(f, &lf, "message", l->message);
+		jkey(f, &lf, "shmid");
+		if (l->has_shmid)
+			fprintf(f, "%" PRId64, l->shmid);
+		else
+			fputs("null", f);
+		j_str(f, &lf, "key", l->key);
+		j_str(f, &lf, "shmaddr", l->shmaddr);
+		j_str(f, &lf, "path", l->path);
+		j_str(f, &lf, "abstract", l->abstract);
+		jkey(f, &lf, "fd");
+		if (l->fd >= 0)
+			fprintf(f, "%" PRId64, l->fd);
+		else
+			fputs("null", f);
+		jkey(f, &lf, "frames");
+		j_frames(r, l->proc, l->stack, LEAK_FRAMES);
+		fputc('}', f);
+	}
+	fputc(']', f);
+
+	jkey(f, &first, "shared");
+	fputc('[', f);
+	for (size_t i = 0; objs && i < nobjs; i++) {
+		struct ipcg_obj *o = objs[i];
+		bool of = true;
+		sort_users(o);
+		fputs(i ? ",{" : "{", f);
+		j_str(f, &of, "object", ipcg_okind_name(o->kind));
+		jkey(f, &of, "value");
+		if (o->kind == IPCG_OBJ_SHMID)
+			fputs(o->value, f);
+		else
+			ipcg_json_cstr(f, o->value);
+		j_str(f, &of, "host", o->host);
+		jkey(f, &of, "processes");
+		fputc('[', f);
+		for (unsigned u = 0; u < o->nusers; u++) {
+			bool uf = true, af = true;
+			fputs(u ? ",{" : "{", f);
+			j_pid(f, &uf, "pid", o->users[u].proc->pid);
+			j_str(f, &uf, "trace", o->users[u].proc->file);
+			jkey(f, &uf, "actions");
+			fputc('[', f);
+			for (unsigned b = 0; b < IPCG_ACT_COUNT; b++)
+				if (o->users[u].acts & (1u << b)) {
+					if (!af)
+						fputc(',', f);
+					af = false;
+					ipcg_json_cstr(f, ipcg_act_name(b));
+				}
+			fputs("]}", f);
+		}
+		fputc(']', f);
+		j_u64(f, &of, "more_processes", o->more_users);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+	free(fns);
+	free(objs);
+	free(leaks);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: ipcguard report [--json] [--fail-on info|warning|error] [--top N] "
+	      "[--debug-dir DIR] TRACE...\n", f);
+}
 
 int ipcg_cmd_report(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "ipcguard: report: not implemented yet\n");
-	return IPCG_EXIT_USAGE;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "top", required_argument, NULL, 't' },
+		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report r = { .top = DEFAULT_TOP, .fail_on = -1, .out = stdout };
+	char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	int ndirs = 0, o, rc = IPCG_EXIT_OK;
+
+	if (!dirs)
+		return IPCG_EXIT_USAGE;
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j':
+			r.json = true;
+			break;
+		case 'f':
+			r.fail_on = ipcg_sev_parse(optarg);
+			if (r.fail_on < 0 && strcmp(optarg, "none")) {
+				fprintf(stderr, "ipcguard: report: --fail-on: '%s' is not one of info, "
+					"warning, error, none\n", optarg);
+				free(dirs);
+				return IPCG_EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (!ipcg_parse_uint(optarg, &r.top)) {
+				fprintf(stderr, "ipcguard: report: --top: '%s' is not a number\n", optarg);
+				free(dirs);
+				return IPCG_EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			dirs[ndirs++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			free(dirs);
+			return IPCG_EXIT_OK;
+		default:
+			fprintf(stderr, "ipcguard: report: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			free(dirs);
+			return IPCG_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "ipcguard: report: no trace file given\n");
+		usage(stderr);
+		free(dirs);
+		return IPCG_EXIT_USAGE;
+	}
+	ipcg_out_setup();
+	r.color = !r.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+		  !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	ipcg_agg_init(&r.agg);
+	r.sym = ipcg_sym_new(dirs, ndirs);
+	if (!r.sym || ipcg_load(argv + optind, argc - optind, &ipcg_agg_ops, &r.agg, &r.ts) < 0 ||
+	    build_sites(&r) < 0) {
+		fprintf(stderr, "ipcguard: report: out of memory\n");
+		rc = IPCG_EXIT_USAGE;
+		goto out;
+	}
+	if (r.json)
+		json_report(&r);
+	else
+		text_report(&r);
+	ipcg_sym_notes(r.sym, stderr);
+	if (!ipcg_out_finish(stdout) || r.ts.unreadable)
+		rc = IPCG_EXIT_USAGE;
+	else if (failed_on(&r))
+		rc = IPCG_EXIT_FAIL_ON;
+out:
+	free_sites(&r);
+	ipcg_agg_release(&r.agg);
+	ipcg_traceset_release(&r.ts);
+	ipcg_sym_free(r.sym);
+	free(dirs);
+	return rc;
 }

@@ -1,0 +1,670 @@
+/* Report model (see aggregate.h): a consumer of trace_load records. */
+#include "aggregate.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ipcg_interned {
+	char *s;
+	UT_hash_handle hh;
+};
+
+struct seg {				/* a segment this process created */
+	int64_t shmid;
+	char *key;			/* NULL for IPC_PRIVATE */
+	const struct ipcg_stack *stack;
+	UT_hash_handle hh;
+};
+
+struct att {				/* an attach not yet detached */
+	uint64_t addr;
+	int64_t shmid;
+	const struct ipcg_stack *stack;
+	UT_hash_handle hh;
+};
+
+struct sock {				/* an open tracked socket */
+	int64_t fd;
+	char *name;			/* bound or listening name, or NULL */
+	bool abstract;
+	bool bound;			/* this process bound it */
+	const struct ipcg_stack *stack;	/* of the bind (or socket) call */
+	UT_hash_handle hh;
+};
+
+struct pstate {
+	struct seg *segs;
+	struct att *atts;
+	struct sock *socks;
+	uint64_t get_seq;		/* last successful shmget that created */
+	int64_t get_shmid;
+	bool get_created;
+};
+
+static const char *const act_names[IPCG_ACT_COUNT] = {
+	"ftok", "created", "got", "attached", "detached", "removed",
+	"bound", "listened", "connected", "accepted",
+};
+
+const char *ipcg_act_name(unsigned i)
+{
+	return i < IPCG_ACT_COUNT ? act_names[i] : "?";
+}
+
+const char *ipcg_okind_name(enum ipcg_okind k)
+{
+	static const char *const n[] = { "key", "shmid", "path", "abstract" };
+	return (unsigned)k < 4 ? n[k] : "?";
+}
+
+void ipcg_agg_init(struct ipcg_agg *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->leaks_tail = &a->leaks;
+}
+
+static const char *intern(struct ipcg_agg *a, const char *s)
+{
+	struct ipcg_interned *e;
+
+	HASH_FIND_STR(a->kinds, s, e);
+	if (e)
+		return e->s;
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->s = strdup(s))) {
+		free(e);
+		return "?";
+	}
+	HASH_ADD_KEYPTR(hh, a->kinds, e->s, strlen(e->s), e);
+	return e->s;
+}
+
+static const struct ipcg_jv *arg(const struct ipcg_rec *r, const char *k)
+{
+	return ipcg_jv_get(r->jp, r->args, k);
+}
+
+static bool arg_i64(const struct ipcg_rec *r, const char *k, int64_t *ret)
+{
+	return ipcg_jv_i64(arg(r, k), ret);
+}
+
+static const char *arg_str(const struct ipcg_rec *r, const char *k)
+{
+	const struct ipcg_jv *v = arg(r, k);
+	return ipcg_jv_is_str(v) ? v->s : NULL;
+}
+
+/* --- objects shared between processes --- */
+
+static struct ipcg_obj *obj_find(struct ipcg_agg *a, const struct ipcg_proc *p,
+				 enum ipcg_okind kind, const char *value, bool create)
+{
+	const char *host = p->host ? p->host : "";
+	size_t hl = strlen(host), vl = strlen(value), n = hl + 1 + 1 + vl;
+	char stackbuf[512], *k = n <= sizeof(stackbuf) ? stackbuf : malloc(n);
+	struct ipcg_obj *o;
+
+	if (!k)
+		return NULL;
+	memcpy(k, host, hl + 1);
+	k[hl + 1] = (char)('0' + kind);
+	memcpy(k + hl + 2, value, vl);
+	HASH_FIND(hh, a->objs, k, n, o);
+	if (o || !create) {
+		if (k != stackbuf)
+			free(k);
+		return o;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o || !(o->hkey = malloc(n)) || !(o->value = strdup(value))) {
+		if (o)
+			free(o->hkey);
+		free(o);
+		if (k != stackbuf)
+			free(k);
+		return NULL;
+	}
+	memcpy(o->hkey, k, n);
+	o->hkey_len = n;
+	o->kind = kind;
+	o->host = p->host;
+	HASH_ADD_KEYPTR(hh, a->objs, o->hkey, o->hkey_len, o);
+	if (k != stackbuf)
+		free(k);
+	return o;
+}
+
+static void touch(struct ipcg_agg *a, struct ipcg_proc *p, enum ipcg_okind kind,
+		  const char *value, unsigned act)
+{
+	struct ipcg_obj *o = obj_find(a, p, kind, value, true);
+
+	if (!o)
+		return;
+	for (unsigned i = 0; i < o->nusers; i++)
+		if (o->users[i].proc == p) {
+			o->users[i].acts |= act;
+			return;
+		}
+	if (o->nusers == IPCG_OBJ_MAX_PROCS) {
+		o->more_users++;
+		return;
+	}
+	o->users[o->nusers].proc = p;
+	o->users[o->nusers].acts = act;
+	o->nusers++;
+}
+
+static void untouch(struct ipcg_agg *a, struct ipcg_proc *p, enum ipcg_okind kind,
+		    const char *value, unsigned clear, unsigned set)
+{
+	struct ipcg_obj *o = obj_find(a, p, kind, value, false);
+
+	for (unsigned i = 0; o && i < o->nusers; i++)
+		if (o->users[i].proc == p)
+			o->users[i].acts = (o->users[i].acts & ~clear) | set;
+}
+
+static void obj_free(struct ipcg_obj *o)
+{
+	free(o->hkey);
+	free(o->value);
+	free(o);
+}
+
+/* Forgets an object only one process used: it cannot be shared any more. */
+static void retire(struct ipcg_agg *a, struct ipcg_proc *p, enum ipcg_okind kind,
+		   const char *value)
+{
+	struct ipcg_obj *o = obj_find(a, p, kind, value, false);
+
+	if (o && o->nusers == 1 && !o->more_users && o->users[0].proc == p) {
+		HASH_DEL(a->objs, o);
+		obj_free(o);
+	}
+}
+
+/* --- per-process state --- */
+
+static struct pstate *pst(struct ipcg_proc *p)
+{
+	if (!p->user)
+		p->user = calloc(1, sizeof(struct pstate));
+	return p->user;
+}
+
+static void shmid_str(char *buf, size_t n, int64_t shmid)
+{
+	snprintf(buf, n, "%" PRId64, shmid);
+}
+
+static void on_shmget(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		      const struct ipcg_rec *r)
+{
+	const char *key = arg_str(r, "key"), *flg = arg_str(r, "shmflg");
+	bool priv = key && !strcmp(key, "IPC_PRIVATE");
+	int64_t shmid;
+	char idbuf[24];
+	struct seg *g;
+
+	if (r->failed || !ipcg_jv_i64(r->ret, &shmid) || shmid < 0)
+		return;
+	shmid_str(idbuf, sizeof(idbuf), shmid);
+	HASH_FIND(hh, s->segs, &shmid, sizeof(shmid), g);
+	bool creat = flg && strstr(flg, "IPC_CREAT");
+	bool excl = flg && strstr(flg, "IPC_EXCL");
+	struct ipcg_obj *o = obj_find(a, p, IPCG_OBJ_SHMID, idbuf, false);
+	bool known = g || (o && o->nusers);
+	bool created = priv || (creat && (excl || !known));
+
+	s->get_seq = r->seq;
+	s->get_shmid = shmid;
+	s->get_created = created && !g;
+	touch(a, p, IPCG_OBJ_SHMID, idbuf, created ? IPCG_ACT_CREATED : IPCG_ACT_GOT);
+	if (key && !priv)
+		touch(a, p, IPCG_OBJ_KEY, key, created ? IPCG_ACT_CREATED : IPCG_ACT_GOT);
+	if (created && !g && (g = calloc(1, sizeof(*g)))) {
+		g->shmid = shmid;
+		g->key = key && !priv ? strdup(key) : NULL;
+		g->stack = r->stack;
+		HASH_ADD(hh, s->segs, shmid, sizeof(g->shmid), g);
+	}
+}
+
+static void on_shmat(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		     const struct ipcg_rec *r)
+{
+	int64_t shmid;
+	uint64_t addr;
+	char idbuf[24];
+	struct att *t;
+
+	if (r->failed || !arg_i64(r, "shmid", &shmid) || !ipcg_jv_hex(r->ret, &addr))
+		return;
+	shmid_str(idbuf, sizeof(idbuf), shmid);
+	touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_ATTACHED);
+	HASH_FIND(hh, s->atts, &addr, sizeof(addr), t);
+	if (!t && (t = calloc(1, sizeof(*t)))) {
+		t->addr = addr;
+		HASH_ADD(hh, s->atts, addr, sizeof(t->addr), t);
+	}
+	if (t) {
+		t->shmid = shmid;
+		t->stack = r->stack;
+	}
+}
+
+static void on_shmdt(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		     const struct ipcg_rec *r)
+{
+	uint64_t addr;
+	char idbuf[24];
+	struct att *t;
+
+	if (r->failed || !ipcg_jv_hex(arg(r, "shmaddr"), &addr))
+		return;
+	HASH_FIND(hh, s->atts, &addr, sizeof(addr), t);
+	if (!t)
+		return;
+	int64_t shmid = t->shmid;
+	shmid_str(idbuf, sizeof(idbuf), t->shmid);
+	touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_DETACHED);
+	HASH_DEL(s->atts, t);
+	free(t);
+	{	/* removed earlier and now detached here: the segment is gone */
+		struct ipcg_obj *o = obj_find(a, p, IPCG_OBJ_SHMID, idbuf, false);
+		struct att *u, *ut;
+		bool attached = false;
+		HASH_ITER(hh, s->atts, u, ut)
+			if (u->shmid == shmid)
+				attached = true;
+		if (o && !attached && o->nusers == 1 && (o->users[0].acts & IPCG_ACT_REMOVED))
+			retire(a, p, IPCG_OBJ_SHMID, idbuf);
+	}
+}
+
+static void on_shmctl(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		      const struct ipcg_rec *r)
+{
+	const char *cmd = arg_str(r, "cmd");
+	int64_t shmid;
+	char idbuf[24];
+	struct seg *g;
+	struct ipcg_obj *o;
+	char *key = NULL;
+
+	if (r->failed || !cmd || strcmp(cmd, "IPC_RMID") || !arg_i64(r, "shmid", &shmid))
+		return;
+	shmid_str(idbuf, sizeof(idbuf), shmid);
+	touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_REMOVED);
+	HASH_FIND(hh, s->segs, &shmid, sizeof(shmid), g);
+	if (g) {
+		HASH_DEL(s->segs, g);
+		key = g->key;
+		free(g);
+	}
+	/* still attached here: the segment lives on until detached */
+	o = obj_find(a, p, IPCG_OBJ_SHMID, idbuf, false);
+	if (o && o->nusers == 1) {
+		struct att *t, *tt;
+		bool attached = false;
+		HASH_ITER(hh, s->atts, t, tt)
+			if (t->shmid == shmid)
+				attached = true;
+		if (!attached) {
+			retire(a, p, IPCG_OBJ_SHMID, idbuf);
+			if (key)
+				retire(a, p, IPCG_OBJ_KEY, key);
+		}
+	}
+	free(key);
+}
+
+static struct sock *sock_get(struct pstate *s, int64_t fd, bool create)
+{
+	struct sock *k;
+
+	HASH_FIND(hh, s->socks, &fd, sizeof(fd), k);
+	if (!k && create && (k = calloc(1, sizeof(*k)))) {
+		k->fd = fd;
+		HASH_ADD(hh, s->socks, fd, sizeof(k->fd), k);
+	}
+	return k;
+}
+
+static void sock_free(struct sock *k)
+{
+	free(k->name);
+	free(k);
+}
+
+/* The name in a sockaddr argument: path or abstract; NULL for others. */
+static const char *addr_name(const struct ipcg_rec *r, const char *key, bool *ret_abstract)
+{
+	const struct ipcg_jv *ad = arg(r, key), *v;
+
+	if (!ad || ad->type != IPCG_JV_OBJ)
+		return NULL;
+	if ((v = ipcg_jv_get(r->jp, ad, "path")) && v->type == IPCG_JV_STR) {
+		*ret_abstract = false;
+		return v->s;
+	}
+	if ((v = ipcg_jv_get(r->jp, ad, "abstract")) && v->type == IPCG_JV_STR) {
+		*ret_abstract = true;
+		return v->s;
+	}
+	return NULL;
+}
+
+static void on_unix(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		    const struct ipcg_rec *r)
+{
+	int64_t fd, ret;
+	bool abs = false;
+	const char *name;
+	struct sock *k;
+
+	if (r->failed)
+		return;
+	if (!strcmp(r->fn, "socket")) {
+		if (ipcg_jv_i64(r->ret, &ret) && ret >= 0 && (k = sock_get(s, ret, true))) {
+			free(k->name);
+			k->name = NULL;
+			k->bound = false;
+			k->stack = r->stack;
+		}
+	} else if (!strcmp(r->fn, "socketpair")) {
+		const struct ipcg_jv *sv = arg(r, "sv");
+		for (const struct ipcg_jv *e = ipcg_jv_first(r->jp, sv); e; e = ipcg_jv_next(r->jp, e))
+			if (ipcg_jv_i64(e, &fd) && (k = sock_get(s, fd, true)))
+				k->stack = r->stack;
+	} else if (!strcmp(r->fn, "bind")) {
+		if (!arg_i64(r, "sockfd", &fd) || !(name = addr_name(r, "addr", &abs)))
+			return;
+		touch(a, p, abs ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, name, IPCG_ACT_BOUND);
+		if ((k = sock_get(s, fd, true))) {
+			free(k->name);
+			k->name = strdup(name);
+			k->abstract = abs;
+			k->bound = true;
+			k->stack = r->stack;
+		}
+	} else if (!strcmp(r->fn, "listen")) {
+		if (arg_i64(r, "sockfd", &fd) && (k = sock_get(s, fd, false)) && k->name)
+			touch(a, p, k->abstract ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, k->name,
+			      IPCG_ACT_LISTENED);
+	} else if (!strcmp(r->fn, "connect")) {
+		if ((name = addr_name(r, "addr", &abs)))
+			touch(a, p, abs ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, name, IPCG_ACT_CONNECTED);
+	} else if (!strcmp(r->fn, "accept") || !strcmp(r->fn, "accept4")) {
+		if (arg_i64(r, "sockfd", &fd) && (k = sock_get(s, fd, false)) && k->name)
+			touch(a, p, k->abstract ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, k->name,
+			      IPCG_ACT_ACCEPTED);
+		if (ipcg_jv_i64(r->ret, &ret) && ret >= 0 && (k = sock_get(s, ret, true)))
+			k->stack = r->stack;
+	} else if (!strcmp(r->fn, "close")) {
+		if (!arg_i64(r, "fd", &fd) || !(k = sock_get(s, fd, false)))
+			return;
+		if (k->bound && k->name)
+			retire(a, p, k->abstract ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, k->name);
+		HASH_DEL(s->socks, k);
+		sock_free(k);
+	}
+}
+
+static void count_fn(struct ipcg_agg *a, const struct ipcg_rec *r)
+{
+	struct ipcg_fnstat *f;
+
+	HASH_FIND_STR(a->fns, r->fn, f);
+	if (!f) {
+		f = calloc(1, sizeof(*f));
+		if (!f || !(f->fn = strdup(r->fn))) {
+			free(f);
+			return;
+		}
+		HASH_ADD_KEYPTR(hh, a->fns, f->fn, strlen(f->fn), f);
+	}
+	f->calls++;
+	a->ncalls++;
+	if (!r->failed)
+		return;
+	f->errors++;
+	a->nerrors++;
+	for (unsigned i = 0; i < f->nerrnos; i++)
+		if (!strcmp(f->errnos[i].name, r->err)) {
+			f->errnos[i].count++;
+			return;
+		}
+	if (f->nerrnos < IPCG_MAX_ERRNOS && (f->errnos[f->nerrnos].name = strdup(r->err)))
+		f->errnos[f->nerrnos++].count = 1;
+}
+
+static bool is_leak_kind(const char *k)
+{
+	return !strcmp(k, "attached-at-exit") || !strcmp(k, "segment-leak") ||
+	       !strcmp(k, "socket-file-leak");
+}
+
+static char *fact_str(const struct ipcg_rec *r, const char *k)
+{
+	const struct ipcg_jv *v = ipcg_jv_get(r->jp, r->obj, k);
+	return ipcg_jv_is_str(v) ? strdup(v->s) : NULL;
+}
+
+static struct ipcg_leak *leak_new(struct ipcg_agg *a, struct ipcg_proc *p, enum ipcg_leak_src src,
+				  const char *kind, const struct ipcg_stack *st)
+{
+	struct ipcg_leak *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->proc = p;
+	l->src = src;
+	l->kind = strdup(kind);
+	l->stack = st;
+	l->fd = -1;
+	*a->leaks_tail = l;
+	a->leaks_tail = &l->next;
+	return l;
+}
+
+static void on_finding(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		       const struct ipcg_rec *r)
+{
+	struct ipcg_fgroup key, *g;
+
+	a->nfindings[r->sev]++;
+	memset(&key, 0, sizeof(key));
+	key.k.proc = p;
+	key.k.stack = r->stack;
+	key.k.kind = intern(a, r->kind);
+	HASH_FIND(hh, a->groups, &key.k, sizeof(key.k), g);
+	if (!g && (g = calloc(1, sizeof(*g)))) {
+		g->k = key.k;
+		g->message = strdup(r->message);
+		HASH_ADD(hh, a->groups, k, sizeof(g->k), g);
+	}
+	if (g) {
+		g->count++;
+		if (r->sev > g->sev)
+			g->sev = r->sev;
+	}
+	/* a segment this process did not create after all */
+	if (!strcmp(r->kind, "foreign-segment") && r->has_seq && r->seq == s->get_seq &&
+	    s->get_created) {
+		struct seg *sg;
+		char idbuf[24];
+		HASH_FIND(hh, s->segs, &s->get_shmid, sizeof(s->get_shmid), sg);
+		shmid_str(idbuf, sizeof(idbuf), s->get_shmid);
+		untouch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_CREATED, IPCG_ACT_GOT);
+		if (sg) {
+			if (sg->key)
+				untouch(a, p, IPCG_OBJ_KEY, sg->key, IPCG_ACT_CREATED, IPCG_ACT_GOT);
+			HASH_DEL(s->segs, sg);
+			free(sg->key);
+			free(sg);
+		}
+		s->get_created = false;
+	}
+	if (!r->has_seq && is_leak_kind(r->kind)) {
+		struct ipcg_leak *l = leak_new(a, p, IPCG_LEAK_EXIT, r->kind, r->stack);
+		if (!l)
+			return;
+		l->message = strdup(r->message);
+		l->has_shmid = ipcg_jv_i64(ipcg_jv_get(r->jp, r->obj, "shmid"), &l->shmid);
+		l->key = fact_str(r, "key");
+		l->path = fact_str(r, "path");
+		l->abstract = fact_str(r, "abstract");
+		l->shmaddr = fact_str(r, "shmaddr");
+	}
+}
+
+static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
+{
+	struct ipcg_agg *a = ctx;
+	struct pstate *s = pst(p);
+
+	if (!s)
+		return;
+	switch (r->type) {
+	case IPCG_R_CALL:
+		count_fn(a, r);
+		if (!strcmp(r->fn, "shmget"))
+			on_shmget(a, p, s, r);
+		else if (!strcmp(r->fn, "shmat"))
+			on_shmat(a, p, s, r);
+		else if (!strcmp(r->fn, "shmdt"))
+			on_shmdt(a, p, s, r);
+		else if (!strcmp(r->fn, "shmctl"))
+			on_shmctl(a, p, s, r);
+		else if (!strcmp(r->fn, "ftok")) {
+			if (!r->failed && ipcg_jv_is_str(r->ret))
+				touch(a, p, IPCG_OBJ_KEY, r->ret->s, IPCG_ACT_FTOK);
+		} else
+			on_unix(a, p, s, r);
+		break;
+	case IPCG_R_FINDING:
+		on_finding(a, p, s, r);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Trace read to its end: without an exit record, what it still held is a leak. */
+static void on_proc_end(void *ctx, struct ipcg_proc *p)
+{
+	struct ipcg_agg *a = ctx;
+	struct pstate *s = p->user;
+	struct seg *g, *gt;
+	struct att *t, *tt;
+	struct sock *k, *kt;
+	char buf[256];
+
+	if (!s)
+		return;
+	HASH_ITER(hh, s->atts, t, tt) {
+		if (!p->have_exit) {
+			struct ipcg_leak *l = leak_new(a, p, IPCG_LEAK_END, "attached", t->stack);
+			if (l) {
+				snprintf(buf, sizeof(buf), "shmid %" PRId64 " still attached at 0x%" PRIx64,
+					 t->shmid, t->addr);
+				l->message = strdup(buf);
+				l->has_shmid = true;
+				l->shmid = t->shmid;
+				snprintf(buf, sizeof(buf), "0x%" PRIx64, t->addr);
+				l->shmaddr = strdup(buf);
+			}
+		}
+		HASH_DEL(s->atts, t);
+		free(t);
+	}
+	HASH_ITER(hh, s->segs, g, gt) {
+		if (!p->have_exit) {
+			struct ipcg_leak *l = leak_new(a, p, IPCG_LEAK_END, "segment", g->stack);
+			if (l) {
+				snprintf(buf, sizeof(buf), "segment shmid %" PRId64 "%s%s%s created and not removed",
+					 g->shmid, g->key ? " (key " : "", g->key ? g->key : "",
+					 g->key ? ")" : "");
+				l->message = strdup(buf);
+				l->has_shmid = true;
+				l->shmid = g->shmid;
+				l->key = g->key;
+				g->key = NULL;
+			}
+		}
+		HASH_DEL(s->segs, g);
+		free(g->key);
+		free(g);
+	}
+	HASH_ITER(hh, s->socks, k, kt) {
+		if (!p->have_exit && k->bound && k->name) {
+			struct ipcg_leak *l = leak_new(a, p, IPCG_LEAK_END, "socket", k->stack);
+			if (l) {
+				snprintf(buf, sizeof(buf), "socket fd %" PRId64 " bound to %s%.200s still open",
+					 k->fd, k->abstract ? "@" : "", k->name);
+				l->message = strdup(buf);
+				l->fd = k->fd;
+				if (k->abstract)
+					l->abstract = strdup(k->name);
+				else
+					l->path = strdup(k->name);
+			}
+		}
+		HASH_DEL(s->socks, k);
+		sock_free(k);
+	}
+	free(s);
+	p->user = NULL;
+}
+
+const struct ipcg_load_ops ipcg_agg_ops = {
+	.record = on_record,
+	.proc_end = on_proc_end,
+};
+
+void ipcg_agg_release(struct ipcg_agg *a)
+{
+	struct ipcg_fnstat *f, *ft;
+	struct ipcg_fgroup *g, *gt;
+	struct ipcg_interned *i, *it;
+	struct ipcg_obj *o, *ot;
+	struct ipcg_leak *l, *ln;
+
+	HASH_ITER(hh, a->fns, f, ft) {
+		HASH_DEL(a->fns, f);
+		for (unsigned k = 0; k < f->nerrnos; k++)
+			free(f->errnos[k].name);
+		free(f->fn);
+		free(f);
+	}
+	HASH_ITER(hh, a->groups, g, gt) {
+		HASH_DEL(a->groups, g);
+		free(g->message);
+		free(g);
+	}
+	HASH_ITER(hh, a->kinds, i, it) {
+		HASH_DEL(a->kinds, i);
+		free(i->s);
+		free(i);
+	}
+	HASH_ITER(hh, a->objs, o, ot) {
+		HASH_DEL(a->objs, o);
+		obj_free(o);
+	}
+	for (l = a->leaks; l; l = ln) {
+		ln = l->next;
+		free(l->kind);
+		free(l->message);
+		free(l->key);
+		free(l->path);
+		free(l->abstract);
+		free(l->shmaddr);
+		free(l);
+	}
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,117 @@
+/* Report model built while the traces stream by: calls and errors per
+ * function, findings grouped by kind and stack, leaks (exit findings, or what
+ * was still held when a trace without exit record ended), and the objects
+ * (keys, shmids, socket paths) that more than one process used.
+ *
+ * Memory is bounded by distinct functions, stacks and kinds, live objects,
+ * and objects shared between processes: a single process's object is
+ * forgotten when it is removed (IPC_RMID) or its socket closed. */
+#ifndef IPCG_TOOLS_AGGREGATE_H
+#define IPCG_TOOLS_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "trace_load.h"
+
+#define IPCG_MAX_ERRNOS 16		/* distinct errno names kept per function */
+
+struct ipcg_fnstat {
+	char *fn;
+	uint64_t calls, errors;
+	unsigned nerrnos;
+	struct {
+		char *name;
+		uint64_t count;
+	} errnos[IPCG_MAX_ERRNOS];
+	UT_hash_handle hh;
+};
+
+/* Findings of one kind from one stack of one process. */
+struct ipcg_fgroup {
+	struct {
+		const struct ipcg_proc *proc;
+		const struct ipcg_stack *stack;
+		const char *kind;	/* interned */
+	} k;
+	enum ipcg_sev sev;
+	uint64_t count;
+	char *message;			/* the first one */
+	UT_hash_handle hh;
+};
+
+enum ipcg_leak_src {
+	IPCG_LEAK_EXIT,			/* an exit-time finding */
+	IPCG_LEAK_END,			/* held when a trace without exit record ended */
+};
+
+struct ipcg_leak {
+	struct ipcg_proc *proc;
+	enum ipcg_leak_src src;
+	char *kind;			/* finding kind, or attached/segment/socket */
+	char *message;
+	const struct ipcg_stack *stack;
+	bool has_shmid;
+	int64_t shmid;
+	char *key, *path, *abstract, *shmaddr;	/* facts, NULL when absent */
+	int64_t fd;			/* socket still open (END only), else -1 */
+	struct ipcg_leak *next;
+};
+
+enum ipcg_act {
+	IPCG_ACT_FTOK = 1 << 0,
+	IPCG_ACT_CREATED = 1 << 1,
+	IPCG_ACT_GOT = 1 << 2,		/* shmget of an existing segment */
+	IPCG_ACT_ATTACHED = 1 << 3,
+	IPCG_ACT_DETACHED = 1 << 4,
+	IPCG_ACT_REMOVED = 1 << 5,
+	IPCG_ACT_BOUND = 1 << 6,
+	IPCG_ACT_LISTENED = 1 << 7,
+	IPCG_ACT_CONNECTED = 1 << 8,
+	IPCG_ACT_ACCEPTED = 1 << 9,
+	IPCG_ACT_COUNT = 10,
+};
+
+enum ipcg_okind {
+	IPCG_OBJ_KEY,
+	IPCG_OBJ_SHMID,
+	IPCG_OBJ_PATH,
+	IPCG_OBJ_ABSTRACT,
+};
+
+#define IPCG_OBJ_MAX_PROCS 64		/* users listed per object; more are counted */
+
+struct ipcg_obj {
+	char *hkey;			/* host NUL kind NUL value, the hash key */
+	size_t hkey_len;
+	enum ipcg_okind kind;
+	const char *host;		/* points into a proc */
+	char *value;			/* "0x4101e240", "5", "/tmp/a.sock" */
+	unsigned nusers;
+	uint64_t more_users;		/* beyond IPCG_OBJ_MAX_PROCS */
+	struct {
+		struct ipcg_proc *proc;
+		unsigned acts;		/* enum ipcg_act */
+	} users[IPCG_OBJ_MAX_PROCS];
+	UT_hash_handle hh;
+};
+
+struct ipcg_agg {
+	struct ipcg_fnstat *fns;
+	struct ipcg_fgroup *groups;
+	struct ipcg_interned *kinds;
+	struct ipcg_leak *leaks, **leaks_tail;
+	struct ipcg_obj *objs;
+	uint64_t nfindings[IPCG_SEV_COUNT];
+	uint64_t ncalls, nerrors;
+};
+
+void ipcg_agg_init(struct ipcg_agg *a);
+void ipcg_agg_release(struct ipcg_agg *a);
+extern const struct ipcg_load_ops ipcg_agg_ops;	/* ctx is a struct ipcg_agg */
+
+const char *ipcg_act_name(unsigned bit_index);
+const char *ipcg_okind_name(enum ipcg_okind k);
+
+#endif
