@@ -6,6 +6,7 @@
  * untraced; they never wait and never fail because of us. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -129,12 +130,31 @@ static void open_trace(void)
 	ipcg_logging = ret == 0;
 }
 
+/* `ipcguard run` lists the traces its program tree wrote: one line each,
+ * appended to the file it names (O_APPEND keeps lines whole). */
+static void note_in_manifest(const char *path)
+{
+	const char *m = getenv("IPCGUARD_RUN_MANIFEST");
+	char line[PATH_MAX + 1];
+
+	if (!m || !m[0] || !path[0])
+		return;
+	int fd = open(m, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t n = ipcg_txt(line, sizeof(line), 0, path);
+	n = ipcg_txt(line, sizeof(line), n, "\n");
+	(void)!write(fd, line, n);
+	ipcg_sys_close(fd);
+}
+
 /* A new trace for this process: header, modules. */
 static void start_trace(bool forked)
 {
 	open_trace();
 	if (!ipcg_logging)
 		return;
+	note_in_manifest(ipcg_trace_path());
 	ipcg_record_header(forked);
 	ipcg_modules_scan();
 }

@@ -1,0 +1,337 @@
+/* cmd_run.c: `ipcguard run`: start a program under libipcguard.so.
+ *
+ * The options become IPCGUARD_* variables, validated here first with the
+ * rules the library applies, so a typo stops before the program starts.
+ * The library is found beside this executable (build tree) or in
+ * ../lib/ipcguard/ (installed).  Each process writes its trace path to a
+ * private manifest, so that we can list the traces afterwards, count their
+ * findings and trim the NUL tail a killed process leaves behind. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "ipcg/outpath.h"
+
+#define MANIFEST_ENV "IPCGUARD_RUN_MANIFEST"
+
+/* shared with the library: policy syntax (src/common/policy_parse.c) */
+int ipcg_policy_check(const char *spec, char *err, size_t cap) __attribute__((weak));
+
+static pid_t child;
+
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "ipcguard run: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	return IPCG_EXIT_USAGE;
+}
+
+static int find_library(char *out, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	*slash = '\0';
+	const char *cands[] = { "/libipcguard.so", "/../lib/ipcguard/libipcguard.so" };
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		if (strlen(self) + strlen(cands[i]) + 1 > cap)
+			return -1;
+		strcpy(out, self);
+		strcat(out, cands[i]);
+		if (access(out, R_OK) == 0) {
+			char real[PATH_MAX];
+			if (realpath(out, real))
+				snprintf(out, cap, "%s", real);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* CMD as execvp would find it */
+static int resolve_cmd(const char *cmd, char *out, size_t cap)
+{
+	if (strchr(cmd, '/')) {
+		snprintf(out, cap, "%s", cmd);
+		return access(out, X_OK);
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+		snprintf(out, cap, "%.*s/%s", (int)len, len ? p : ".", cmd);
+		if (access(out, X_OK) == 0)
+			return 0;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return -1;
+}
+
+/* A program the library cannot enter: setuid/setgid (the loader ignores
+ * LD_PRELOAD) or a static ELF (no loader at all).  NULL when fine. */
+static const char *why_not_preloadable(const char *path)
+{
+	struct stat st;
+	Elf64_Ehdr eh;
+	int fd;
+	const char *why = NULL;
+
+	if (stat(path, &st) < 0)
+		return NULL;	/* execvp reports it */
+	if (st.st_mode & (S_ISUID | S_ISGID))
+		return "it is setuid or setgid, and the dynamic loader ignores LD_PRELOAD for it";
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	if (read(fd, &eh, sizeof(eh)) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64)
+		goto out_close;	/* a script or another format: its interpreter is checked at exec */
+	bool interp = false;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		if (ph.p_type == PT_INTERP)
+			interp = true;
+	}
+	if (!interp)
+		why = "it is statically linked, so there is no dynamic loader to preload the library";
+out_close:
+	close(fd);
+	return why;
+}
+
+static bool pid_alive(long pid)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%ld", pid);
+	return access(p, F_OK) == 0;
+}
+
+/* Count findings; cut the NUL run a killed process leaves after its last
+ * record, but only when that process is gone (a live writer still owns the
+ * file's allocated tail). */
+static long scan_trace(const char *path, bool *ret_killed)
+{
+	FILE *f = fopen(path, "r+e");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long findings = 0, pid = 0;
+	off_t good_end = 0, pos = 0;
+	bool nul_tail = false, exit_seen = false;
+
+	*ret_killed = false;
+	if (!f)
+		return -1;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		pos += n;
+		if (line[0] == '\0') {
+			nul_tail = true;
+			break;
+		}
+		if (line[n - 1] == '\n')
+			good_end = pos;
+		if (strstr(line, "\"type\":\"finding\""))
+			findings++;
+		else if (strstr(line, "\"type\":\"exit\""))
+			exit_seen = true;
+		else if (!pid && strstr(line, "\"type\":\"header\"")) {
+			char *p = strstr(line, "\"pid\":");
+			if (p)
+				pid = strtol(p + 6, NULL, 10);
+		}
+	}
+	free(line);
+	if (nul_tail && pid && !pid_alive(pid))
+		(void)!ftruncate(fileno(f), good_end);
+	*ret_killed = !exit_seen && pid && !pid_alive(pid);
+	fclose(f);
+	return findings;
+}
+
+static void report_traces(const char *manifest, bool quiet)
+{
+	FILE *m = fopen(manifest, "re");
+	char path[PATH_MAX + 2];
+
+	if (!m)
+		return;
+	while (fgets(path, sizeof(path), m)) {
+		path[strcspn(path, "\n")] = '\0';
+		if (!path[0])
+			continue;
+		bool killed;
+		long nf = scan_trace(path, &killed);
+		if (quiet)
+			continue;
+		if (nf < 0)
+			fprintf(stderr, "ipcguard: %s: cannot read: %s\n", path, strerror(errno));
+		else
+			fprintf(stderr, "ipcguard: %s: %ld finding%s%s\n", path, nf, nf == 1 ? "" : "s",
+				killed ? " (process ended without exit: killed or crashed)" : "");
+	}
+	fclose(m);
+}
+
+int ipcg_cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "stack", required_argument, NULL, 's' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "no-follow", no_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *stack = NULL, *trace = NULL, *policy = NULL;
+	bool follow = true, quiet = false;
+	char lib[PATH_MAX], cmdpath[PATH_MAX], abs_out[PATH_MAX * 2], err[512];
+	char manifest[] = "/tmp/ipcguard-run.XXXXXX";
+	int c, status, mfd;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 's': stack = optarg; break;
+		case 't': trace = optarg; break;
+		case 'p': policy = optarg; break;
+		case 'F': follow = false; break;
+		case 'q': quiet = true; break;
+		case 'h':
+			printf("usage: ipcguard run [-o TEMPLATE] [--stack N] [--trace FAMILIES] "
+			       "[--policy RULES] [--no-follow] [-q] -- CMD [ARG...]\n");
+			return fflush(stdout) ? IPCG_EXIT_USAGE : IPCG_EXIT_OK;
+		case ':':
+			return usage_error("option needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command given (ipcguard run [OPTION...] -- CMD [ARG...])", NULL);
+
+	/* the library's own rules, checked before anything starts */
+	if (out && strcmp(out, "stderr") && strncmp(out, "fd:", 3) && ipcg_outpath_check(out) < 0)
+		return usage_error("invalid -o template (use %p %e %t %h %%, 'stderr' or 'fd:N')", out);
+	if (out && !strncmp(out, "fd:", 3) && (!out[3] || strspn(out + 3, "0123456789") != strlen(out + 3)))
+		return usage_error("invalid -o fd:N", out);
+	if (stack) {
+		char *end;
+		errno = 0;
+		long v = strtol(stack, &end, 10);
+		if (!*stack || *end || errno || v < 0 || v > 256 || strspn(stack, "0123456789") != strlen(stack))
+			return usage_error("invalid --stack (a number of frames from 0 to 256)", stack);
+	}
+	if (trace && strcmp(trace, "shm") && strcmp(trace, "unix") && strcmp(trace, "shm,unix") &&
+	    strcmp(trace, "unix,shm") && strcmp(trace, "none"))
+		return usage_error("invalid --trace (shm, unix, shm,unix or none)", trace);
+	if (policy && ipcg_policy_check && ipcg_policy_check(policy, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return IPCG_EXIT_USAGE;
+	}
+	if (find_library(lib, sizeof(lib)) < 0) {
+		fprintf(stderr, "ipcguard run: cannot find libipcguard.so next to the ipcguard executable\n");
+		return IPCG_EXIT_USAGE;
+	}
+	if (resolve_cmd(argv[optind], cmdpath, sizeof(cmdpath)) < 0) {
+		fprintf(stderr, "ipcguard run: %s: command not found\n", argv[optind]);
+		return 127;
+	}
+	const char *why = why_not_preloadable(cmdpath);
+	if (why) {
+		fprintf(stderr, "ipcguard run: refusing to run %s: %s\n", cmdpath, why);
+		return IPCG_EXIT_USAGE;
+	}
+
+	/* absolute output path: a daemon that changes directory still writes here */
+	if (!out)
+		out = "ipcguard.%e.%p.jsonl";
+	if (out[0] != '/' && strcmp(out, "stderr") && strncmp(out, "fd:", 3)) {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return usage_error("cannot get the working directory", strerror(errno));
+		snprintf(abs_out, sizeof(abs_out), "%s/%s", cwd, out);
+		out = abs_out;
+	}
+	if ((mfd = mkstemp(manifest)) < 0) {
+		fprintf(stderr, "ipcguard run: cannot create %s: %s\n", manifest, strerror(errno));
+		return IPCG_EXIT_USAGE;
+	}
+	close(mfd);
+
+	setenv("IPCGUARD_OUTPUT", out, 1);
+	if (stack)
+		setenv("IPCGUARD_STACK", stack, 1);
+	if (trace)
+		setenv("IPCGUARD_TRACE", trace, 1);
+	if (policy)
+		setenv("IPCGUARD_POLICY", policy, 1);
+	setenv("IPCGUARD_FOLLOW", follow ? "1" : "0", 1);
+	setenv(MANIFEST_ENV, manifest, 1);
+	const char *pre = getenv("LD_PRELOAD");
+	char *newpre = malloc(strlen(lib) + (pre ? strlen(pre) : 0) + 2);
+	if (!newpre)
+		return usage_error("out of memory", NULL);
+	sprintf(newpre, "%s%s%s", lib, pre && *pre ? ":" : "", pre && *pre ? pre : "");
+	setenv("LD_PRELOAD", newpre, 1);
+	free(newpre);
+
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		fprintf(stderr, "ipcguard run: fork: %s\n", strerror(errno));
+		unlink(manifest);
+		return IPCG_EXIT_USAGE;
+	}
+	if (child == 0) {
+		execv(cmdpath, argv + optind);
+		fprintf(stderr, "ipcguard run: cannot execute %s: %s\n", cmdpath, strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	/* the terminal's ^C reaches the child through the process group;
+	 * signals sent to us alone are passed on */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "ipcguard run: waitpid: %s\n", strerror(errno));
+			status = 0;
+			break;
+		}
+	}
+	report_traces(manifest, quiet);
+	unlink(manifest);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
