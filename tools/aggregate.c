@@ -341,7 +341,27 @@ static void sock_free(struct sock *k)
 	free(k);
 }
 
-/* The name in a sockaddr argument: path or abstract; NULL for others. */
+/* Bytes of a name as printable text: non-printable bytes become \xNN, a
+ * backslash \\ (abstract names may hold NUL bytes). Returns a static buffer. */
+static const char *printable(const struct ipcg_jv *v)
+{
+	static char buf[4 * 108 + 1];	/* sun_path is 108 bytes; longer is cut */
+	size_t o = 0;
+
+	for (uint32_t i = 0; i < v->len && o + 5 < sizeof(buf); i++) {
+		unsigned char c = (unsigned char)v->s[i];
+		if (c == '\\')
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\\\");
+		else if (c < 0x20 || c >= 0x7f)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The name in a sockaddr argument: path or abstract (printable); NULL for others. */
 static const char *addr_name(const struct ipcg_rec *r, const char *key, bool *ret_abstract)
 {
 	const struct ipcg_jv *ad = arg(r, key), *v;
@@ -350,11 +370,11 @@ static const char *addr_name(const struct ipcg_rec *r, const char *key, bool *re
 		return NULL;
 	if ((v = ipcg_jv_get(r->jp, ad, "path")) && v->type == IPCG_JV_STR) {
 		*ret_abstract = false;
-		return v->s;
+		return printable(v);
 	}
 	if ((v = ipcg_jv_get(r->jp, ad, "abstract")) && v->type == IPCG_JV_STR) {
 		*ret_abstract = true;
-		return v->s;
+		return printable(v);
 	}
 	return NULL;
 }

@@ -1,11 +1,547 @@
-/* ipcguard export: not written yet */
-#include <stdio.h>
+/* ipcguard export --format chrome|folded [--debug-dir DIR] TRACE...
+ *
+ * chrome: a Chrome/Perfetto trace (JSON object format). Each process is a
+ * track; segment lifetimes (create to remove), attachments (shmat to shmdt)
+ * and socket lifetimes (socket to close) are async slices, ended at the
+ * trace's end when still alive; each finding is an instant event carrying
+ * its message. Timestamps are the traces' CLOCK_MONOTONIC in microseconds.
+ *
+ * folded: "root;frame;...;leaf count" lines, outermost frame first, for
+ * flamegraph.pl, inferno or speedscope: the root is the executable's name,
+ * the leaf the intercepted function or "finding:KIND". */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
 #include "commands.h"
+#include "out.h"
+#include "symbolize.h"
+#include "trace_load.h"
+
+enum fmt {
+	FMT_CHROME,
+	FMT_FOLDED,
+};
+
+enum live_kind {
+	LIVE_SEGMENT,
+	LIVE_ATTACH,
+	LIVE_SOCKET,
+};
+
+struct live {				/* an open async slice */
+	struct {
+		uint8_t kind;		/* enum live_kind */
+		uint64_t id;		/* shmid, address or fd */
+	} k;
+	uint64_t slice;			/* async id, unique in the export */
+	char name[160];
+	UT_hash_handle hh;
+};
+
+struct cproc {				/* chrome: per-process state */
+	struct live *live;
+	bool named;
+};
+
+struct fold {				/* folded: count per (process, stack, leaf) */
+	struct {
+		const struct ipcg_proc *proc;
+		const struct ipcg_stack *stack;
+		const char *leaf;	/* interned */
+	} k;
+	uint64_t count;
+	UT_hash_handle hh;
+};
+
+struct leaf {
+	char *s;
+	UT_hash_handle hh;
+};
+
+struct line {
+	char *s;
+	uint64_t count;
+	UT_hash_handle hh;
+};
+
+struct export {
+	enum fmt fmt;
+	FILE *out;
+	struct ipcg_sym *sym;
+	bool first;			/* chrome: no event written yet */
+	uint64_t next_slice;
+	struct fold *folds;
+	struct leaf *leaves;
+};
+
+/* --- chrome --- */
+
+static void ts_us(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
+}
+
+static void ev_begin(struct export *e)
+{
+	fputs(e->first ? "\n" : ",\n", e->out);
+	e->first = false;
+}
+
+static int64_t track_pid(const struct ipcg_proc *p)
+{
+	return p->pid >= 0 ? p->pid : 0;
+}
+
+static void name_process(struct export *e, struct ipcg_proc *p, struct cproc *c)
+{
+	char name[256];
+
+	if (c->named)
+		return;
+	c->named = true;
+	snprintf(name, sizeof(name), "%s (pid %" PRId64 ")", ipcg_proc_name(p), p->pid);
+	ev_begin(e);
+	fprintf(e->out, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%" PRId64
+		",\"tid\":%" PRId64 ",\"args\":{\"name\":", track_pid(p), track_pid(p));
+	ipcg_json_cstr(e->out, name);
+	fputs("}}", e->out);
+}
+
+static const char *kind_cat(enum live_kind k)
+{
+	return k == LIVE_SOCKET ? "unix" : "shm";
+}
+
+static void slice_ev(struct export *e, struct ipcg_proc *p, const struct live *l, char ph,
+		     uint64_t ts, uint64_t tid)
+{
+	ev_begin(e);
+	fprintf(e->out, "{\"ph\":\"%c\",\"cat\":\"%s\",\"name\":", ph, kind_cat(l->k.kind));
+	ipcg_json_cstr(e->out, l->name);
+	fprintf(e->out, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%" PRId64 ",\"tid\":%" PRIu64 ",\"ts\":",
+		l->slice, track_pid(p), tid);
+	ts_us(e->out, ts);
+	fputc('}', e->out);
+}
+
+static struct live *live_find(struct cproc *c, enum live_kind kind, uint64_t id)
+{
+	struct live key, *l;
+
+	memset(&key, 0, sizeof(key));
+	key.k.kind = (uint8_t)kind;
+	key.k.id = id;
+	HASH_FIND(hh, c->live, &key.k, sizeof(key.k), l);
+	return l;
+}
+
+static void live_end(struct export *e, struct ipcg_proc *p, struct cproc *c, struct live *l,
+		     uint64_t ts, uint64_t tid)
+{
+	slice_ev(e, p, l, 'e', ts, tid);
+	HASH_DEL(c->live, l);
+	free(l);
+}
+
+static void live_start(struct export *e, struct ipcg_proc *p, struct cproc *c,
+		       enum live_kind kind, uint64_t id, const char *name, uint64_t ts, uint64_t tid)
+{
+	struct live *l = live_find(c, kind, id);
+
+	if (l)				/* reused without an end we saw: close it here */
+		live_end(e, p, c, l, ts, tid);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return;
+	l->k.kind = (uint8_t)kind;
+	l->k.id = id;
+	l->slice = ++e->next_slice;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	HASH_ADD(hh, c->live, k, sizeof(l->k), l);
+	slice_ev(e, p, l, 'b', ts, tid);
+}
+
+static const struct ipcg_jv *arg(const struct ipcg_rec *r, const char *k)
+{
+	return ipcg_jv_get(r->jp, r->args, k);
+}
+
+static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
+			const struct ipcg_rec *r)
+{
+	char name[160];
+	int64_t v, fd;
+	uint64_t addr;
+	struct live *l;
+
+	if (r->failed)
+		return;
+	if (!strcmp(r->fn, "shmget")) {
+		const struct ipcg_jv *flg = arg(r, "shmflg"), *key = arg(r, "key");
+		bool priv = ipcg_jv_is_str(key) && !strcmp(key->s, "IPC_PRIVATE");
+		bool creat = ipcg_jv_is_str(flg) && strstr(flg->s, "IPC_CREAT");
+		if (ipcg_jv_i64(r->ret, &v) && v >= 0 && (priv || creat) &&
+		    !live_find(c, LIVE_SEGMENT, (uint64_t)v)) {
+			snprintf(name, sizeof(name), "segment shmid %" PRId64 "%s%s", v,
+				 ipcg_jv_is_str(key) && !priv ? " key " : "",
+				 ipcg_jv_is_str(key) && !priv ? key->s : "");
+			live_start(e, p, c, LIVE_SEGMENT, (uint64_t)v, name, r->ts, r->tid);
+		}
+	} else if (!strcmp(r->fn, "shmctl")) {
+		const struct ipcg_jv *cmd = arg(r, "cmd");
+		if (ipcg_jv_is_str(cmd) && !strcmp(cmd->s, "IPC_RMID") &&
+		    ipcg_jv_i64(arg(r, "shmid"), &v) && (l = live_find(c, LIVE_SEGMENT, (uint64_t)v)))
+			live_end(e, p, c, l, r->ts, r->tid);
+	} else if (!strcmp(r->fn, "shmat")) {
+		if (ipcg_jv_i64(arg(r, "shmid"), &v) && ipcg_jv_hex(r->ret, &addr)) {
+			snprintf(name, sizeof(name), "attach shmid %" PRId64 " at 0x%" PRIx64, v, addr);
+			live_start(e, p, c, LIVE_ATTACH, addr, name, r->ts, r->tid);
+		}
+	} else if (!strcmp(r->fn, "shmdt")) {
+		if (ipcg_jv_hex(arg(r, "shmaddr"), &addr) && (l = live_find(c, LIVE_ATTACH, addr)))
+			live_end(e, p, c, l, r->ts, r->tid);
+	} else if (!strcmp(r->fn, "socket") || !strcmp(r->fn, "accept") ||
+		   !strcmp(r->fn, "accept4")) {
+		if (ipcg_jv_i64(r->ret, &fd) && fd >= 0) {
+			snprintf(name, sizeof(name), "%s fd %" PRId64,
+				 r->fn[0] == 's' ? "socket" : "accepted socket", fd);
+			live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid);
+		}
+	} else if (!strcmp(r->fn, "socketpair")) {
+		const struct ipcg_jv *sv = arg(r, "sv");
+		for (const struct ipcg_jv *x = ipcg_jv_first(r->jp, sv); x; x = ipcg_jv_next(r->jp, x))
+			if (ipcg_jv_i64(x, &fd) && fd >= 0) {
+				snprintf(name, sizeof(name), "socketpair fd %" PRId64, fd);
+				live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid);
+			}
+	} else if (!strcmp(r->fn, "close")) {
+		if (ipcg_jv_i64(arg(r, "fd"), &fd) && (l = live_find(c, LIVE_SOCKET, (uint64_t)fd)))
+			live_end(e, p, c, l, r->ts, r->tid);
+	} else if (!strcmp(r->fn, "bind") || !strcmp(r->fn, "connect")) {
+		/* the slice is named when it starts; mark the address with an instant */
+		const struct ipcg_jv *ad = arg(r, "addr"), *nm;
+		if (!ipcg_jv_i64(arg(r, "sockfd"), &fd) || !(l = live_find(c, LIVE_SOCKET, (uint64_t)fd)))
+			return;
+		nm = ipcg_jv_get(r->jp, ad, "path");
+		if (!ipcg_jv_is_str(nm))
+			nm = ipcg_jv_get(r->jp, ad, "abstract");
+		ev_begin(e);
+		fprintf(e->out, "{\"ph\":\"n\",\"cat\":\"unix\",\"name\":\"%s\",\"id\":\"0x%" PRIx64
+			"\",\"pid\":%" PRId64 ",\"tid\":%" PRIu64 ",\"ts\":", r->fn, l->slice,
+			track_pid(p), r->tid);
+		ts_us(e->out, r->ts);
+		fputs(",\"args\":{\"address\":", e->out);
+		if (ipcg_jv_is_str(nm))
+			ipcg_json_str(e->out, nm->s, nm->len);
+		else
+			fputs("null", e->out);
+		fputs("}}", e->out);
+	}
+}
+
+static void chrome_record(struct export *e, struct ipcg_proc *p, const struct ipcg_rec *r)
+{
+	struct cproc *c = p->user;
+
+	if (!c && !(c = p->user = calloc(1, sizeof(*c))))
+		return;
+	name_process(e, p, c);
+	if (r->type == IPCG_R_CALL) {
+		chrome_call(e, p, c, r);
+	} else if (r->type == IPCG_R_FINDING) {
+		ev_begin(e);
+		fputs("{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"finding\",\"name\":", e->out);
+		ipcg_json_cstr(e->out, r->kind);
+		fprintf(e->out, ",\"pid\":%" PRId64 ",\"tid\":%" PRId64 ",\"ts\":", track_pid(p),
+			track_pid(p));
+		ts_us(e->out, p->have_ts ? p->last_ts : p->start_ns);
+		fputs(",\"args\":{\"severity\":", e->out);
+		ipcg_json_cstr(e->out, ipcg_sev_name(r->sev));
+		fputs(",\"message\":", e->out);
+		ipcg_json_cstr(e->out, r->message);
+		if (r->has_seq)
+			fprintf(e->out, ",\"seq\":%" PRIu64, r->seq);
+		fputs("}}", e->out);
+	}
+}
+
+static int cmp_slice(const void *a, const void *b)
+{
+	const struct live *x = *(struct live *const *)a, *y = *(struct live *const *)b;
+	return x->slice < y->slice ? -1 : x->slice > y->slice;
+}
+
+static void chrome_end(struct export *e, struct ipcg_proc *p)
+{
+	struct cproc *c = p->user;
+	struct live *l, *lt, **v;
+	uint64_t end = p->have_exit ? p->exit_ts : p->last_ts;
+	size_t n = 0;
+
+	if (!c)
+		return;
+	/* still alive at the end of the trace, closed in the order they began */
+	v = calloc(HASH_COUNT(c->live) + 1, sizeof(*v));
+	HASH_ITER(hh, c->live, l, lt) {
+		if (v)
+			v[n++] = l;
+		else
+			live_end(e, p, c, l, end, (uint64_t)track_pid(p));
+	}
+	if (v) {
+		qsort(v, n, sizeof(*v), cmp_slice);
+		for (size_t i = 0; i < n; i++)
+			live_end(e, p, c, v[i], end, (uint64_t)track_pid(p));
+	}
+	free(v);
+	free(c);
+	p->user = NULL;
+}
+
+/* --- folded --- */
+
+static const char *intern_leaf(struct export *e, const char *prefix, const char *s)
+{
+	char buf[256];
+	struct leaf *l;
+
+	snprintf(buf, sizeof(buf), "%s%s", prefix, s);
+	for (char *q = buf; *q; q++)	/* keep the folded syntax intact */
+		if (*q == ';' || *q == ' ' || *q == '\n')
+			*q = '_';
+	HASH_FIND_STR(e->leaves, buf, l);
+	if (l)
+		return l->s;
+	l = calloc(1, sizeof(*l));
+	if (!l || !(l->s = strdup(buf))) {
+		free(l);
+		return "?";
+	}
+	HASH_ADD_KEYPTR(hh, e->leaves, l->s, strlen(l->s), l);
+	return l->s;
+}
+
+static void folded_record(struct export *e, struct ipcg_proc *p, const struct ipcg_rec *r)
+{
+	struct fold key, *f;
+
+	if (r->type != IPCG_R_CALL && r->type != IPCG_R_FINDING)
+		return;
+	memset(&key, 0, sizeof(key));
+	key.k.proc = p;
+	key.k.stack = r->stack;
+	key.k.leaf = r->type == IPCG_R_CALL ? intern_leaf(e, "", r->fn) :
+		     intern_leaf(e, "finding:", r->kind);
+	HASH_FIND(hh, e->folds, &key.k, sizeof(key.k), f);
+	if (!f) {
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return;
+		f->k = key.k;
+		HASH_ADD(hh, e->folds, k, sizeof(f->k), f);
+	}
+	f->count++;
+}
+
+struct names {
+	char **v;
+	unsigned n;
+};
+
+static void collect_name(void *ctx, unsigned idx, const char *text)
+{
+	struct names *nm = ctx;
+	char **nv = realloc(nm->v, (nm->n + 1) * sizeof(*nv));
+
+	(void)idx;
+	if (!nv)
+		return;
+	nm->v = nv;
+	if ((nm->v[nm->n] = strdup(text))) {
+		for (char *q = nm->v[nm->n]; *q; q++)
+			if (*q == ';' || *q == ' ')
+				*q = '_';
+		nm->n++;
+	}
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp((*(struct line *const *)a)->s, (*(struct line *const *)b)->s);
+}
+
+static void folded_output(struct export *e)
+{
+	struct fold *f, *ft;
+	struct line *lines = NULL, *l, *lt, **v;
+	size_t n = 0;
+
+	HASH_ITER(hh, e->folds, f, ft) {
+		struct names nm = { 0 };
+		size_t len = strlen(ipcg_proc_name(f->k.proc)) + strlen(f->k.leaf) + 2;
+		char *s;
+
+		ipcg_stack_lines(e->sym, (struct ipcg_proc *)f->k.proc, f->k.stack, 0, true,
+				 collect_name, &nm);
+		for (unsigned i = 0; i < nm.n; i++)
+			len += strlen(nm.v[i]) + 1;
+		s = malloc(len + 1);
+		if (s) {
+			size_t o = (size_t)sprintf(s, "%s", ipcg_proc_name(f->k.proc));
+			for (unsigned i = nm.n; i-- > 0;)
+				o += (size_t)sprintf(s + o, ";%s", nm.v[i]);
+			sprintf(s + o, ";%s", f->k.leaf);
+			for (char *q = s; *q; q++)
+				if (*q == ' ')
+					*q = '_';
+			HASH_FIND_STR(lines, s, l);
+			if (l) {
+				l->count += f->count;
+				free(s);
+			} else if ((l = calloc(1, sizeof(*l)))) {
+				l->s = s;
+				l->count = f->count;
+				HASH_ADD_KEYPTR(hh, lines, l->s, strlen(l->s), l);
+			} else {
+				free(s);
+			}
+		}
+		for (unsigned i = 0; i < nm.n; i++)
+			free(nm.v[i]);
+		free(nm.v);
+		HASH_DEL(e->folds, f);
+		free(f);
+	}
+	v = calloc(HASH_COUNT(lines) + 1, sizeof(*v));
+	HASH_ITER(hh, lines, l, lt) {
+		if (v)
+			v[n++] = l;
+	}
+	if (v)
+		qsort(v, n, sizeof(*v), cmp_line);
+	for (size_t i = 0; i < n; i++)
+		fprintf(e->out, "%s %" PRIu64 "\n", v[i]->s, v[i]->count);
+	free(v);
+	HASH_ITER(hh, lines, l, lt) {
+		HASH_DEL(lines, l);
+		free(l->s);
+		free(l);
+	}
+}
+
+/* --- driver --- */
+
+static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
+{
+	struct export *e = ctx;
+
+	if (e->fmt == FMT_CHROME)
+		chrome_record(e, p, r);
+	else
+		folded_record(e, p, r);
+}
+
+static void on_proc_end(void *ctx, struct ipcg_proc *p)
+{
+	struct export *e = ctx;
+
+	if (e->fmt == FMT_CHROME)
+		chrome_end(e, p);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: ipcguard export --format chrome|folded [--debug-dir DIR] TRACE...\n", f);
+}
 
 int ipcg_cmd_export(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "ipcguard: export: not implemented yet\n");
-	return IPCG_EXIT_USAGE;
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct export e = { .out = stdout, .first = true };
+	struct ipcg_load_ops ops = { .record = on_record, .proc_end = on_proc_end };
+	struct ipcg_traceset ts;
+	char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	int ndirs = 0, o, rc = IPCG_EXIT_OK;
+	bool have_fmt = false;
+	struct leaf *l, *lt;
+
+	if (!dirs)
+		return IPCG_EXIT_USAGE;
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f':
+			if (!strcmp(optarg, "chrome")) {
+				e.fmt = FMT_CHROME;
+			} else if (!strcmp(optarg, "folded")) {
+				e.fmt = FMT_FOLDED;
+			} else {
+				fprintf(stderr, "ipcguard: export: --format: '%s' is not chrome or folded\n",
+					optarg);
+				free(dirs);
+				return IPCG_EXIT_USAGE;
+			}
+			have_fmt = true;
+			break;
+		case 'd':
+			dirs[ndirs++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			free(dirs);
+			return IPCG_EXIT_OK;
+		default:
+			fprintf(stderr, "ipcguard: export: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			free(dirs);
+			return IPCG_EXIT_USAGE;
+		}
+	}
+	if (!have_fmt || optind >= argc) {
+		fprintf(stderr, "ipcguard: export: %s\n", !have_fmt ? "--format is required" :
+			"no trace file given");
+		usage(stderr);
+		free(dirs);
+		return IPCG_EXIT_USAGE;
+	}
+	ipcg_out_setup();
+	e.sym = ipcg_sym_new(dirs, ndirs);
+	if (!e.sym) {
+		free(dirs);
+		return IPCG_EXIT_USAGE;
+	}
+	if (e.fmt == FMT_CHROME)
+		fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"ipcguard export\","
+		      "\"clock\":\"CLOCK_MONOTONIC\"},\"traceEvents\":[", stdout);
+	if (ipcg_load(argv + optind, argc - optind, &ops, &e, &ts) < 0) {
+		fprintf(stderr, "ipcguard: export: out of memory\n");
+		rc = IPCG_EXIT_USAGE;
+	}
+	if (e.fmt == FMT_CHROME)
+		fputs("\n]}\n", stdout);
+	else
+		folded_output(&e);
+	if (e.fmt == FMT_FOLDED)
+		ipcg_sym_notes(e.sym, stderr);
+	if (!ipcg_out_finish(stdout) || ts.unreadable)
+		rc = IPCG_EXIT_USAGE;
+	HASH_ITER(hh, e.leaves, l, lt) {
+		HASH_DEL(e.leaves, l);
+		free(l->s);
+		free(l);
+	}
+	ipcg_traceset_release(&ts);
+	ipcg_sym_free(e.sym);
+	free(dirs);
+	return rc;
 }

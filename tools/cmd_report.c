@@ -364,6 +364,26 @@ static bool proc_duration(const struct ipcg_proc *p, uint64_t *ret)
 	return true;
 }
 
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct ipcg_proc *x = *(struct ipcg_proc *const *)a, *y = *(struct ipcg_proc *const *)b;
+	uint64_t sx = proc_start(x), sy = proc_start(y);
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Processes in start order (then pid, then file order); idx follows. */
+static void sort_procs(struct report *r)
+{
+	qsort(r->ts.procs, r->ts.nprocs, sizeof(*r->ts.procs), cmp_proc);
+	for (size_t i = 0; i < r->ts.nprocs; i++)
+		r->ts.procs[i]->idx = (unsigned)i;
+}
+
 /* --- human output --- */
 
 static void fmt_dur(char *buf, size_t n, const struct ipcg_proc *p)
@@ -374,8 +394,10 @@ static void fmt_dur(char *buf, size_t n, const struct ipcg_proc *p)
 		snprintf(buf, n, "?");
 	else if (d >= 1000000000ull)
 		snprintf(buf, n, "%.3fs", (double)d / 1e9);
-	else
+	else if (d >= 1000000ull)
 		snprintf(buf, n, "%.3fms", (double)d / 1e6);
+	else
+		snprintf(buf, n, "%.3fus", (double)d / 1e3);
 }
 
 static void fmt_end(char *buf, size_t n, const struct ipcg_proc *p)
@@ -936,6 +958,7 @@ int ipcg_cmd_report(int argc, char **argv)
 		rc = IPCG_EXIT_USAGE;
 		goto out;
 	}
+	sort_procs(&r);
 	if (r.json)
 		json_report(&r);
 	else

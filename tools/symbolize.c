@@ -519,9 +519,12 @@ void ipcg_sym_notes(struct ipcg_sym *s, FILE *out)
 		m->noted = true;
 		switch (m->status) {
 		case SM_NOFILE:
-			fprintf(out, "ipcguard: note: %s: no such file and no file with build-id %s; "
-				"its frames are not symbolised\n", m->recorded,
-				strncmp(m->key, "path:", 5) ? m->key : "(none)");
+			if (strncmp(m->key, "path:", 5))
+				fprintf(out, "ipcguard: note: %s: no such file and no file with "
+					"build-id %s; its frames are not symbolised\n", m->recorded, m->key);
+			else
+				fprintf(out, "ipcguard: note: %s: no such file (and no build-id to "
+					"look for); its frames are not symbolised\n", m->recorded);
 			break;
 		case SM_MISMATCH:
 			fprintf(out, "ipcguard: note: %s: build-id differs from the trace (%s) and no "

@@ -182,8 +182,8 @@ static bool need_u64(struct reader *r, const struct ipcg_jv *o, const char *key,
 	if (!need(r, o, key, &v))
 		return false;
 	if (!ipcg_jv_u64(v, ret))
-		return wrong(r, key, v->type == IPCG_JV_NUM ? "an integer in range" :
-			     "a non-negative integer");
+		return wrong(r, key, v->type == IPCG_JV_NUM && !(v->nflags & IPCG_JN_INT) ?
+			     "an integer in range" : "a non-negative integer");
 	return true;
 }
 
