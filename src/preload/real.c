@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "real.h"
+#include "real_exec.h"
 
 struct ipcg_real ipcg_real;
 
@@ -52,4 +53,18 @@ key_t ipcg_sys_ftok(const char *path, int proj_id)
 		return (key_t)-1;
 	return (key_t)((st.st_ino & 0xffff) | ((st.st_dev & 0xff) << 16) |
 		       (((unsigned)proj_id & 0xff) << 24));
+}
+
+static struct ipcg_real_exec real_exec;
+
+const struct ipcg_real_exec *ipcg_real_exec(void)
+{
+	if (!__atomic_load_n(&real_exec.fexecve, __ATOMIC_ACQUIRE)) {
+		real_exec.execve = dlsym(RTLD_NEXT, "execve");
+		real_exec.execv = dlsym(RTLD_NEXT, "execv");
+		real_exec.execvp = dlsym(RTLD_NEXT, "execvp");
+		real_exec.execvpe = dlsym(RTLD_NEXT, "execvpe");
+		__atomic_store_n(&real_exec.fexecve, dlsym(RTLD_NEXT, "fexecve"), __ATOMIC_RELEASE);
+	}
+	return &real_exec;
 }

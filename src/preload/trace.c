@@ -214,7 +214,7 @@ int ipcg_trace_write(const char *rec, size_t len)
 	}
 	if (tr.mode != MODE_MAP)
 		goto out_dropped_local;
-	uint64_t off = atomic_fetch_add_explicit(&c->tail, len, memory_order_relaxed);
+	uint64_t off = atomic_fetch_add_explicit(&c->tail, len, memory_order_acq_rel);
 	if (off & CLOSED)
 		goto out_dropped;
 	int ok = !atomic_load_explicit(&c->broken, memory_order_relaxed);
@@ -301,6 +301,8 @@ int ipcg_trace_open_fd(int fd)
 	return 0;
 }
 
+static uint64_t suspended_at;	/* where ipcg_trace_finish() cut the file */
+
 void ipcg_trace_finish(void)
 {
 	struct wctl *c = tr.ctl;
@@ -311,6 +313,7 @@ void ipcg_trace_finish(void)
 	uint64_t old = atomic_fetch_or(&c->tail, CLOSED);
 	if (old & CLOSED)
 		return;
+	suspended_at = old;
 	/* writers in flight finish within microseconds; do not hang an exiting
 	 * program on a thread that was stopped mid-record */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -324,6 +327,31 @@ void ipcg_trace_finish(void)
 	if (ensure_fd() == 0 && !atomic_load(&c->broken))
 		(void)ftruncate(tr.fd, (off_t)old);
 	spin_unlock(&c->lock);
+}
+
+/* Before exec: the new image writes its own trace, so cut this one to its
+ * last record now (the mapping disappears with the old image).  When the
+ * exec fails, ipcg_trace_resume() reopens for writing at the same end. */
+void ipcg_trace_suspend(void)
+{
+	struct wctl *c = tr.ctl;
+
+	if (tr.mode != MODE_MAP || (atomic_load(&c->tail) & CLOSED))
+		return;
+	ipcg_trace_finish();	/* sets suspended_at */
+}
+
+void ipcg_trace_resume(void)
+{
+	struct wctl *c = tr.ctl;
+
+	if (tr.mode != MODE_MAP || !(atomic_load(&c->tail) & CLOSED) || atomic_load(&c->broken))
+		return;
+	/* the file now ends at suspended_at: size first, so a writer that gets
+	 * an offset from the reopened tail sees the smaller size and grows */
+	atomic_store(&c->size, suspended_at);
+	atomic_store(&c->committed, suspended_at);
+	atomic_store(&c->tail, suspended_at);
 }
 
 void ipcg_trace_forget(void)

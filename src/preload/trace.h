@@ -20,6 +20,9 @@ int ipcg_trace_write(const char *rec, size_t len);
 /* Stop accepting records, wait briefly for writers in flight and cut the
  * file to its last record.  Idempotent. */
 void ipcg_trace_finish(void);
+/* Around exec: cut the file to its last record; reopen if exec failed. */
+void ipcg_trace_suspend(void);
+void ipcg_trace_resume(void);
 /* In a fork child: forget the parent's trace without touching it. */
 void ipcg_trace_forget(void);
 bool ipcg_trace_active(void);
