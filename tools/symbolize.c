@@ -439,6 +439,13 @@ static void symbolize(struct ipcg_symmod *m, uint64_t vaddr, uint64_t lookup,
 		free(scopes);
 	}
 	if (fn) {
+		char nbuf[256];
+		const char *at = strchr(fn, '@');	/* drop symbol versions: foo@@GLIBC_2.34 */
+		if (at && at != fn && (size_t)(at - fn) < sizeof(nbuf)) {
+			memcpy(nbuf, fn, (size_t)(at - fn));
+			nbuf[at - fn] = '\0';
+			fn = nbuf;
+		}
 		uint64_t symoff = off + (vaddr - lookup);	/* offset of the real address */
 		if (file)
 			sb_add(full, "%s+0x%" PRIx64 " (%s:%d)", fn, symoff, base_name(file), line);
@@ -488,7 +495,11 @@ void ipcg_sym_frame(struct ipcg_sym *s, struct ipcg_proc *p, const struct ipcg_f
 		struct sbuf full = { 0 }, names = { 0 };
 		if (m->status == SM_OK) {
 			uint64_t vaddr = f->off + m->first_vaddr;
-			symbolize(m, vaddr, innermost || vaddr == 0 ? vaddr : vaddr - 1, &full, &names);
+			/* every frame is a return address, frame 0 included: the
+			 * interposer's own frames are cut, so frame 0 is the return
+			 * into the caller of shmget() etc. (see docs/reader.md) */
+			symbolize(m, vaddr, vaddr == 0 ? vaddr : vaddr - 1, &full, &names);
+			(void)innermost;
 		} else {
 			sb_add(&full, "%s+0x%" PRIx64, m->name, f->off);
 			sb_add(&names, "%s+0x%" PRIx64, m->name, f->off);
