@@ -30,6 +30,7 @@ struct slot {
 };
 
 static struct slot *slots;
+static uint32_t *id_slot;		/* id -> slot index + 1 (ipcg_stack_frames) */
 static uintptr_t *pool;
 static uint32_t pool_used;
 static uint32_t next_id = 1;
@@ -45,6 +46,10 @@ int ipcg_stacks_init(void)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	void *p = mmap(NULL, POOL_IPS * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *ix = mmap(NULL, (NSLOTS + 1) * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ix != MAP_FAILED)
+		id_slot = ix;	/* optional: only fork children need it */
 	if (s == MAP_FAILED || p == MAP_FAILED) {
 		if (s != MAP_FAILED)
 			munmap(s, NSLOTS * sizeof(struct slot));
@@ -136,6 +141,8 @@ uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
 		s->off = pool_used;
 		s->n = (uint32_t)n;
 		s->id = id = next_id++;
+		if (id_slot && id <= NSLOTS)
+			id_slot[id] = free_slot + 1;
 		pool_used += (uint32_t)n;
 		write_stack(id, ips, n);
 		atomic_store_explicit(&s->hash, h, memory_order_release);
@@ -158,6 +165,17 @@ uint32_t ipcg_stack_here(void)
 	return ipcg_stack_intern(ips, n);
 }
 
+int ipcg_stack_frames(uint32_t id, const uintptr_t **ret_ips)
+{
+	if (!id_slot || !id || id > NSLOTS || !id_slot[id])
+		return 0;
+	const struct slot *s = &slots[id_slot[id] - 1];
+	if (!atomic_load_explicit(&s->hash, memory_order_acquire) || s->id != id)
+		return 0;
+	*ret_ips = pool + s->off;
+	return (int)s->n;
+}
+
 void ipcg_stacks_new_generation(void)
 {
 	while (atomic_exchange_explicit(&ins_lock, 1, memory_order_acquire))
@@ -170,6 +188,8 @@ void ipcg_stacks_reset(void)
 {
 	if (slots)	/* back to zero pages: nothing copied or touched */
 		(void)madvise(slots, NSLOTS * sizeof(struct slot), MADV_DONTNEED);
+	if (id_slot)
+		(void)madvise(id_slot, (NSLOTS + 1) * sizeof(uint32_t), MADV_DONTNEED);
 	pool_used = 0;
 	next_id = 1;
 	generation = 1;

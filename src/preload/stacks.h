@@ -12,6 +12,10 @@ int ipcg_stacks_init(void);	/* 0 or -1 (no memory: stacks off) */
 uint32_t ipcg_stack_here(void);
 /* Id of a stack given as return addresses (tests, and ipcg_stack_here). */
 uint32_t ipcg_stack_intern(const uintptr_t *ips, int n);
+/* The frames of an interned stack (valid until ipcg_stacks_reset());
+ * returns their number, 0 when the id is unknown.  Used in a fork child
+ * before the reset, to carry the parent's stacks over (stack_carry.h). */
+int ipcg_stack_frames(uint32_t id, const uintptr_t **ret_ips);
 /* dlclose: addresses may mean other code from now on. */
 void ipcg_stacks_new_generation(void);
 /* fork child: new trace, ids restart. */
