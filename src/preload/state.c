@@ -1,9 +1,45 @@
-/* state.c: per-process bookkeeping shared by detectors and policies. */
+/* state.c: per-process bookkeeping shared by detectors and policies: the
+ * fd filter, and the fork and exit hooks that fan out to the shm and
+ * AF_UNIX tables. */
+#include "detect.h"
+#include "shm_state.h"
+#include "stack_carry.h"
 #include "state.h"
+#include "unix_state.h"
 
 _Atomic uint8_t ipcg_unix_fd[IPCG_FD_MAX];
 
-void ipcg_state_atfork_prepare(void) {}
-void ipcg_state_atfork_parent(void) {}
-void ipcg_state_atfork_child(void) {}
-void ipcg_state_at_exit(void) {}
+void ipcg_state_atfork_prepare(void)
+{
+	ipcg_shm_state_atfork_prepare();
+	ipcg_unix_state_atfork_prepare();
+}
+
+void ipcg_state_atfork_parent(void)
+{
+	ipcg_unix_state_atfork_parent();
+	ipcg_shm_state_atfork_parent();
+}
+
+/* Runs before the child's trace exists and before its stack table is
+ * emptied: the stacks the tables refer to are copied out here and written
+ * into the child's trace when first needed. */
+void ipcg_state_atfork_child(void)
+{
+	ipcg_unix_state_atfork_child();
+	ipcg_shm_state_atfork_child();
+	ipcg_exit_detect_atfork_child();
+	if (ipcg_stack_carry_begin()) {
+		ipcg_shm_state_stacks(ipcg_stack_carry_want);
+		ipcg_unix_state_stacks(ipcg_stack_carry_want);
+		ipcg_stack_carry_collect();
+		ipcg_shm_state_stacks(ipcg_stack_carry_map);
+		ipcg_unix_state_stacks(ipcg_stack_carry_map);
+		ipcg_stack_carry_end();
+	}
+}
+
+void ipcg_state_at_exit(void)
+{
+	ipcg_exit_detect();
+}

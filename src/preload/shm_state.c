@@ -1,0 +1,566 @@
+/* shm_state.c: the shared-memory tables of shm_state.h. */
+#include <errno.h>
+#include <string.h>
+#include <sys/shm.h>
+
+#include "ipcg/compiler.h"
+#include "shm_state.h"
+#include "spin.h"
+#include "tab.h"
+
+#define SEG_CAP 65536		/* IPCMNI is 32768 (more only with ipcmni_extend) */
+#define SEG_BUCKETS 8192
+#define ATT_CAP 65536		/* vm.max_map_count defaults to 65530 mappings */
+#define ATT_BUCKETS 8192
+#define RMKEY_MAX 64		/* keys removed while attached; newest kept */
+#define FTOK_MAX 256		/* distinct ftok keys remembered; oldest evicted */
+#define DETACH_RING 64		/* recent shmdt addresses */
+
+struct seg_ent {
+	struct ipcg_tab_hdr h;	/* key: shmid */
+	struct ipcg_seg s;
+};
+
+struct att_ent {
+	struct ipcg_tab_hdr h;	/* key: address */
+	struct ipcg_att a;
+};
+
+static _Atomic int lock;
+static bool inited, broken;	/* tables mapped; mapping failed (track nothing) */
+static struct ipcg_tab segs, atts;
+static struct ipcg_rmkey rmkeys[RMKEY_MAX];
+static unsigned nrmkeys;
+static struct ipcg_ftok ftoks[FTOK_MAX];
+static uint32_t ftok_age[FTOK_MAX];	/* insertion order, for eviction */
+static uint32_t ftok_clock;
+static unsigned nftoks;
+static struct ipcg_ftok ftok_failed;
+static int ftok_failed_err;	/* 0: no failed ftok seen */
+static struct ipcg_detach detaches[DETACH_RING];
+static unsigned detach_next;
+static uint64_t overflows;
+
+/* Take the lock.  false (and the lock not held) when the tables could not
+ * be mapped: then nothing is tracked. */
+static bool take(void)
+{
+	ipcg_spin_lock(&lock);
+	if (unlikely(!inited)) {
+		if (ipcg_tab_init(&segs, sizeof(struct seg_ent), SEG_CAP, SEG_BUCKETS) < 0 ||
+		    ipcg_tab_init(&atts, sizeof(struct att_ent), ATT_CAP, ATT_BUCKETS) < 0)
+			broken = true;
+		inited = true;
+	}
+	if (unlikely(broken)) {
+		ipcg_spin_unlock(&lock);
+		return false;
+	}
+	return true;
+}
+
+static void give(void)
+{
+	ipcg_spin_unlock(&lock);
+}
+
+/* --- segments ----------------------------------------------------------- */
+
+static struct seg_ent *seg_find(int shmid)
+{
+	return ipcg_tab_find(&segs, (uint64_t)(uint32_t)shmid);
+}
+
+bool ipcg_shm_seg_get(int shmid, struct ipcg_seg *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	struct seg_ent *e = seg_find(shmid);
+	if (e) {
+		*ret = e->s;
+		found = true;
+	}
+	give();
+	return found;
+}
+
+/* Under the lock, table full: forget a segment that is neither ours to
+ * report nor attached (a cache entry).  true when one was freed. */
+static bool seg_evict(void)
+{
+	for (uint32_t i = 0; i < segs.hiwat; i++) {
+		struct seg_ent *e = ipcg_tab_slot(&segs, i);
+		if (e && !e->s.nattach && (!e->s.created || e->s.removed)) {
+			ipcg_tab_remove(&segs, e);
+			return true;
+		}
+	}
+	return false;
+}
+
+int ipcg_shm_seg_put(const struct ipcg_seg *s)
+{
+	int ret = 0;
+
+	if (!take())
+		return -ENOSPC;
+	struct seg_ent *e = seg_find(s->shmid);
+	if (!e) {
+		e = ipcg_tab_insert(&segs, (uint64_t)(uint32_t)s->shmid);
+		if (!e && seg_evict())
+			e = ipcg_tab_insert(&segs, (uint64_t)(uint32_t)s->shmid);
+		if (!e) {
+			overflows++;
+			ret = -ENOSPC;
+			goto out;
+		}
+		e->s = *s;
+		e->s.nattach = 0;
+	} else {
+		uint32_t n = e->s.nattach;
+		e->s = *s;
+		e->s.nattach = n;
+	}
+out:
+	give();
+	return ret;
+}
+
+bool ipcg_shm_seg_mark_removed(int shmid, uint64_t seq, uint32_t stack)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	struct seg_ent *e = seg_find(shmid);
+	if (e) {
+		e->s.removed = true;
+		e->s.rmid_seq = seq;
+		e->s.rmid_stack = stack;
+		found = true;
+	}
+	give();
+	return found;
+}
+
+void ipcg_shm_seg_drop(int shmid)
+{
+	if (!take())
+		return;
+	struct seg_ent *e = seg_find(shmid);
+	if (e)
+		ipcg_tab_remove(&segs, e);
+	give();
+}
+
+bool ipcg_shm_seg_next(uint32_t *cursor, struct ipcg_seg *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	while (*cursor < segs.hiwat) {
+		struct seg_ent *e = ipcg_tab_slot(&segs, (*cursor)++);
+		if (e) {
+			*ret = e->s;
+			found = true;
+			break;
+		}
+	}
+	give();
+	return found;
+}
+
+/* --- attaches ----------------------------------------------------------- */
+
+static struct att_ent *att_find(uintptr_t addr)
+{
+	return ipcg_tab_find(&atts, (uint64_t)addr);
+}
+
+bool ipcg_shm_att_get(uintptr_t addr, struct ipcg_att *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	struct att_ent *e = att_find(addr);
+	if (e) {
+		*ret = e->a;
+		found = true;
+	}
+	give();
+	return found;
+}
+
+/* Under the lock: the earliest (lowest seq) live attach of shmid. */
+static struct att_ent *att_first(int shmid, bool match_rdonly, bool rdonly)
+{
+	struct att_ent *best = NULL;
+
+	for (uint32_t i = 0; i < atts.hiwat; i++) {
+		struct att_ent *e = ipcg_tab_slot(&atts, i);
+		if (!e || e->a.shmid != shmid)
+			continue;
+		if (match_rdonly && !!(e->a.shmflg & SHM_RDONLY) != rdonly)
+			continue;
+		/* inherited attaches predate ours: their seq is the parent's */
+		if (!best || (e->a.inherited && !best->a.inherited) ||
+		    (e->a.inherited == best->a.inherited && e->a.seq < best->a.seq))
+			best = e;
+	}
+	return best;
+}
+
+bool ipcg_shm_att_find(int shmid, bool match_rdonly, bool rdonly, struct ipcg_att *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	struct seg_ent *s = seg_find(shmid);
+	if (!s || s->s.nattach) {	/* unknown segment: scan anyway */
+		struct att_ent *e = att_first(shmid, match_rdonly, rdonly);
+		if (e) {
+			*ret = e->a;
+			found = true;
+		}
+	}
+	give();
+	return found;
+}
+
+bool ipcg_shm_att_containing(uintptr_t p, struct ipcg_att *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	for (uint32_t i = 0; i < atts.hiwat && !found; i++) {
+		struct att_ent *e = ipcg_tab_slot(&atts, i);
+		if (e && p >= e->a.addr && p - e->a.addr < e->a.size) {
+			*ret = e->a;
+			found = true;
+		}
+	}
+	give();
+	return found;
+}
+
+int ipcg_shm_att_add(const struct ipcg_att *a, struct ipcg_att *ret_first)
+{
+	int ret;
+
+	if (!take())
+		return -ENOSPC;
+	struct seg_ent *s = seg_find(a->shmid);
+	struct att_ent *e = att_find(a->addr);
+	if (e && e->a.shmid == a->shmid) {
+		/* the policy handed out an existing address: count it */
+		ret = s ? (int)s->s.nattach : 1;
+		if (ret_first) {
+			struct att_ent *f = att_first(a->shmid, false, false);
+			*ret_first = f ? f->a : e->a;
+		}
+		e->a.refs++;
+		goto out;
+	}
+	if (e) {
+		/* the kernel reused an address we thought attached to another
+		 * segment: that attach ended without us seeing it */
+		struct seg_ent *old = seg_find(e->a.shmid);
+		if (old && old->s.nattach)
+			old->s.nattach--;
+		ipcg_tab_remove(&atts, e);
+	}
+	if (s)
+		ret = (int)s->s.nattach;
+	else
+		ret = att_first(a->shmid, false, false) ? 1 : 0;
+	if (ret > 0 && ret_first) {
+		struct att_ent *f = att_first(a->shmid, false, false);
+		if (f)
+			*ret_first = f->a;
+		else
+			ret = 0;
+	}
+	e = ipcg_tab_insert(&atts, (uint64_t)a->addr);
+	if (!e) {
+		overflows++;
+		ret = ret > 0 ? ret : -ENOSPC;
+		goto out;
+	}
+	e->a = *a;
+	if (!e->a.refs)
+		e->a.refs = 1;
+	if (s)
+		s->s.nattach++;
+out:
+	give();
+	return ret;
+}
+
+int ipcg_shm_att_release(uintptr_t addr, uint64_t seq, uint32_t stack, struct ipcg_att *ret)
+{
+	int left = -ENOENT;
+
+	if (!take())
+		return -ENOENT;
+	struct att_ent *e = att_find(addr);
+	if (!e)
+		goto out;
+	*ret = e->a;
+	if (e->a.refs > 1) {
+		left = (int)--e->a.refs;
+		goto out;
+	}
+	left = 0;
+	struct seg_ent *s = seg_find(e->a.shmid);
+	if (s && s->s.nattach)
+		s->s.nattach--;
+	struct ipcg_detach *d = &detaches[detach_next++ % DETACH_RING];
+	d->addr = addr;
+	d->shmid = e->a.shmid;
+	d->seq = seq;
+	d->stack = stack;
+	ipcg_tab_remove(&atts, e);
+out:
+	give();
+	return left;
+}
+
+uint32_t ipcg_shm_nattached(void)
+{
+	uint32_t n;
+
+	if (!take())
+		return 0;
+	n = atts.count;
+	give();
+	return n;
+}
+
+bool ipcg_shm_att_next(uint32_t *cursor, struct ipcg_att *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	while (*cursor < atts.hiwat) {
+		struct att_ent *e = ipcg_tab_slot(&atts, (*cursor)++);
+		if (e) {
+			*ret = e->a;
+			found = true;
+			break;
+		}
+	}
+	give();
+	return found;
+}
+
+bool ipcg_shm_detach_find(uintptr_t addr, struct ipcg_detach *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	/* newest first */
+	for (unsigned k = 1; k <= DETACH_RING && k <= detach_next; k++) {
+		struct ipcg_detach *d = &detaches[(detach_next - k) % DETACH_RING];
+		if (d->addr == addr) {
+			*ret = *d;
+			found = true;
+			break;
+		}
+	}
+	give();
+	return found;
+}
+
+/* --- keys removed while attached ---------------------------------------- */
+
+void ipcg_shm_rmkey_add(const struct ipcg_rmkey *k)
+{
+	unsigned i;
+
+	if (!take())
+		return;
+	for (i = 0; i < nrmkeys && rmkeys[i].key != k->key; i++)
+		;
+	if (i == nrmkeys) {
+		if (nrmkeys < RMKEY_MAX) {
+			nrmkeys++;
+		} else {	/* full: drop the oldest (slot 0) */
+			memmove(rmkeys, rmkeys + 1, (RMKEY_MAX - 1) * sizeof(rmkeys[0]));
+			i = RMKEY_MAX - 1;
+		}
+	}
+	rmkeys[i] = *k;
+	give();
+}
+
+bool ipcg_shm_rmkey_find(key_t key, struct ipcg_rmkey *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	for (unsigned i = 0; i < nrmkeys; i++)
+		if (rmkeys[i].key == key) {
+			*ret = rmkeys[i];
+			found = true;
+			break;
+		}
+	give();
+	return found;
+}
+
+void ipcg_shm_rmkey_drop(key_t key)
+{
+	if (!take())
+		return;
+	for (unsigned i = 0; i < nrmkeys; i++)
+		if (rmkeys[i].key == key) {
+			memmove(rmkeys + i, rmkeys + i + 1, (nrmkeys - i - 1) * sizeof(rmkeys[0]));
+			nrmkeys--;
+			break;
+		}
+	give();
+}
+
+/* --- ftok memory -------------------------------------------------------- */
+
+bool ipcg_shm_ftok_find(key_t key, struct ipcg_ftok *ret)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	for (unsigned i = 0; i < nftoks; i++)
+		if (ftoks[i].key == key) {
+			*ret = ftoks[i];
+			found = true;
+			break;
+		}
+	give();
+	return found;
+}
+
+void ipcg_shm_ftok_put(const struct ipcg_ftok *f)
+{
+	unsigned i, oldest = 0;
+
+	if (!take())
+		return;
+	for (i = 0; i < nftoks && ftoks[i].key != f->key; i++)
+		if (ftok_age[i] < ftok_age[oldest])
+			oldest = i;
+	if (i == nftoks) {
+		if (nftoks < FTOK_MAX)
+			nftoks++;
+		else
+			i = oldest;
+	}
+	ftoks[i] = *f;
+	ftok_age[i] = ++ftok_clock;
+	give();
+}
+
+void ipcg_shm_ftok_failed_set(const struct ipcg_ftok *f, int err)
+{
+	if (!take())
+		return;
+	ftok_failed = *f;
+	ftok_failed_err = err;
+	give();
+}
+
+bool ipcg_shm_ftok_failed_get(struct ipcg_ftok *ret, int *ret_err)
+{
+	bool found = false;
+
+	if (!take())
+		return false;
+	if (ftok_failed_err) {
+		*ret = ftok_failed;
+		*ret_err = ftok_failed_err;
+		found = true;
+	}
+	give();
+	return found;
+}
+
+/* --- process ------------------------------------------------------------ */
+
+uint64_t ipcg_shm_state_overflows(void)
+{
+	return overflows;
+}
+
+void ipcg_shm_state_stacks(uint32_t (*fn)(uint32_t id))
+{
+	if (!take())
+		return;
+	for (uint32_t i = 0; i < segs.hiwat; i++) {
+		struct seg_ent *e = ipcg_tab_slot(&segs, i);
+		if (e) {
+			e->s.create_stack = fn(e->s.create_stack);
+			e->s.rmid_stack = fn(e->s.rmid_stack);
+		}
+	}
+	for (uint32_t i = 0; i < atts.hiwat; i++) {
+		struct att_ent *e = ipcg_tab_slot(&atts, i);
+		if (e)
+			e->a.stack = fn(e->a.stack);
+	}
+	for (unsigned i = 0; i < nrmkeys; i++)
+		rmkeys[i].stack = fn(rmkeys[i].stack);
+	for (unsigned i = 0; i < nftoks; i++)
+		ftoks[i].stack = fn(ftoks[i].stack);
+	ftok_failed.stack = fn(ftok_failed.stack);
+	for (unsigned i = 0; i < DETACH_RING; i++)
+		detaches[i].stack = fn(detaches[i].stack);
+	give();
+}
+
+void ipcg_shm_state_atfork_prepare(void)
+{
+	ipcg_spin_lock(&lock);
+}
+
+void ipcg_shm_state_atfork_parent(void)
+{
+	ipcg_spin_unlock(&lock);
+}
+
+void ipcg_shm_state_atfork_child(void)
+{
+	atomic_store(&lock, 0);
+	if (!inited || broken)
+		return;
+	/* seq numbers restart in the child: the parent's would mislead */
+	for (uint32_t i = 0; i < segs.hiwat; i++) {
+		struct seg_ent *e = ipcg_tab_slot(&segs, i);
+		if (e) {
+			e->s.created = false;	/* the parent's to remove, not ours */
+			e->s.create_seq = 0;
+			e->s.rmid_seq = 0;
+		}
+	}
+	for (uint32_t i = 0; i < atts.hiwat; i++) {
+		struct att_ent *e = ipcg_tab_slot(&atts, i);
+		if (e) {
+			e->a.inherited = true;
+			e->a.seq = 0;
+		}
+	}
+	for (unsigned i = 0; i < DETACH_RING; i++)
+		detaches[i].seq = 0;
+	for (unsigned i = 0; i < nrmkeys; i++)
+		rmkeys[i].seq = 0;
+	for (unsigned i = 0; i < nftoks; i++)
+		ftoks[i].seq = 0;
+	ftok_failed.seq = 0;
+}

@@ -1,0 +1,74 @@
+/* unix_probe.c: what is behind a socket path or abstract name, asked only
+ * on rare paths (a failed bind or connect, exit).  The probe is a
+ * connect(2) of a private SOCK_DGRAM socket: the kernel looks the name up
+ * exactly as for the program's own connect and answers ECONNREFUSED when
+ * no socket is bound to it, EPROTOTYPE when a socket of another type is,
+ * 0 when a datagram socket is.  No listener ever sees a connection. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "real.h"
+#include "unix_state.h"
+
+static enum ipcg_probe probe(const struct sockaddr_un *sa, socklen_t len)
+{
+	enum ipcg_probe r = IPCG_PROBE_UNKNOWN;
+	int fd = REAL(socket)(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return r;
+	if (REAL(connect)(fd, (const struct sockaddr *)sa, len) == 0)
+		r = IPCG_PROBE_LIVE;
+	else if (errno == ECONNREFUSED)
+		r = IPCG_PROBE_STALE;
+	else if (errno == ENOENT || errno == ENOTDIR)
+		r = IPCG_PROBE_MISSING;
+	else if (errno == EACCES || errno == EPERM)
+		r = IPCG_PROBE_DENIED;
+	else if (errno == EPROTOTYPE || errno == EAGAIN)
+		r = IPCG_PROBE_LIVE;
+	(void)REAL(close)(fd);
+	return r;
+}
+
+enum ipcg_probe ipcg_unix_probe(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	enum ipcg_probe r;
+	int saved = errno;
+	size_t n = strnlen(path, sizeof(sa.sun_path) + 1);
+
+	if (lstat(path, &st) < 0) {
+		r = errno == EACCES ? IPCG_PROBE_DENIED
+		    : errno == ENOENT || errno == ENOTDIR ? IPCG_PROBE_MISSING
+		    : IPCG_PROBE_UNKNOWN;
+	} else if (!S_ISSOCK(st.st_mode)) {
+		r = IPCG_PROBE_NOT_SOCKET;
+	} else if (n > sizeof(sa.sun_path)) {
+		r = IPCG_PROBE_UNKNOWN;	/* cannot be named in a sockaddr_un */
+	} else {
+		memcpy(sa.sun_path, path, n);
+		r = probe(&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
+	}
+	errno = saved;
+	return r;
+}
+
+enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int saved = errno;
+	enum ipcg_probe r = IPCG_PROBE_UNKNOWN;
+
+	if (n < sizeof(sa.sun_path)) {
+		memcpy(sa.sun_path + 1, name, n);
+		r = probe(&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+	}
+	errno = saved;
+	return r;
+}
