@@ -1,7 +1,13 @@
 /* events.h: what shm_call.c and unix_call.c tell the detectors after each
  * intercepted call (detect_shm.c, detect_unix.c).  Called with the guard
  * held and errno saved; no lock held.  Pointers are only passed when the
- * real call proved them readable, otherwise NULL. */
+ * real call proved them readable, otherwise NULL.
+ *
+ * The hooks also keep the state tables (shm_state.h, unix_state.h) that
+ * policies read, so the call files should call them after every call they
+ * handle, logged or not; the hooks write findings only while the family
+ * is logged.  Arguments are the ones the kernel saw (after any change a
+ * policy made, e.g. shm-mode on shmflg). */
 #ifndef IPCG_EVENTS_H
 #define IPCG_EVENTS_H
 
@@ -12,10 +18,16 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+/* Policy bits in ipcg_ev.policy: how a policy changed the call. */
+#define IPCG_EV_DENIED (1u << 0)	/* refused: ret and err are what the caller got */
+#define IPCG_EV_REUSED (1u << 1)	/* repeat-attach=reuse: shmat returned an existing address */
+#define IPCG_EV_ABSORBED (1u << 2)	/* shmdt of a reused attach with refs > 1: not really detached */
+
 struct ipcg_ev {
 	uint64_t seq;		/* the call record, 0 when not logged */
 	uint32_t stack;		/* its stack id, 0 when none */
 	int err;		/* errno when the call failed, else 0 */
+	unsigned policy;	/* IPCG_EV_* bits, 0 when no policy acted */
 };
 
 /* An AF_UNIX address as the kernel saw it (copied after the call). */
