@@ -79,6 +79,8 @@ static void drop_from_preload(void)
 		unsetenv("LD_PRELOAD");
 }
 
+static char start_dir[PATH_MAX];	/* working directory when this image started */
+
 static void open_trace(void)
 {
 	char path[PATH_MAX], abs[PATH_MAX], exe[PATH_MAX], msg[PATH_MAX + 128];
@@ -108,11 +110,16 @@ static void open_trace(void)
 	v.host = uname(&un) == 0 ? un.nodename : "unknown";
 	ret = ipcg_outpath_expand(path, sizeof(path), ipcg_config.output, &v);
 	if (ret == 0 && path[0] != '/') {
-		/* absolute, so a daemon that changes directory writes where it started */
-		if (!getcwd(abs, sizeof(abs)) || strlen(abs) + strlen(path) + 2 > sizeof(abs))
+		/* absolute, against the directory this image started in (kept
+		 * across fork): a daemon that changes directory, and then forks
+		 * as daemons do, writes every trace where it started */
+		if (!start_dir[0] && !getcwd(start_dir, sizeof(start_dir)))
+			start_dir[0] = '\0';
+		if (!start_dir[0] || strlen(start_dir) + strlen(path) + 2 > sizeof(abs))
 			ret = -ENAMETOOLONG;
 		else {
-			size_t k = ipcg_txt(abs, sizeof(abs), strlen(abs), "/");
+			size_t k = ipcg_txt(abs, sizeof(abs), 0, start_dir);
+			k = ipcg_txt(abs, sizeof(abs), k, "/");
 			ipcg_txt(abs, sizeof(abs), k, path);
 			memcpy(path, abs, strlen(abs) + 1);
 		}
