@@ -1,0 +1,112 @@
+/* t2_steps.c: runs the steps named on its command line, in order, and
+ * prints what each one observed.  The shell tests compose it into the
+ * scenarios they need (output paths, fork, exec, SIGKILL, fd numbers).
+ *
+ *	main			print "main ran" (shows the constructor let main run)
+ *	shm			shmget IPC_PRIVATE + IPC_RMID (2 calls)
+ *	sock			socket(AF_UNIX) + close (2 calls)
+ *	calls=N			N intercepted calls (shmget/shmctl IPC_RMID pairs, then one more)
+ *	open			open /dev/null, print the descriptor number
+ *	pipe			pipe(), print both numbers
+ *	chdir=DIR		chdir
+ *	fork			fork; the child runs "shm sock" and exits 0; the parent waits
+ *	exec=PATH ARG...	execv PATH with the remaining arguments (last step)
+ *	kill			SIGKILL ourselves
+ *	exit=N, _exit=N		end the process that way
+ *	pid			print our pid
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int calls;	/* intercepted calls made by this process */
+
+static void shm_pair(void)
+{
+	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	if (id < 0) {
+		printf("shmget failed: %s\n", strerror(errno));
+		exit(1);
+	}
+	shmctl(id, IPC_RMID, NULL);
+	calls += 2;
+}
+
+static void sock_pair(void)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0) {
+		printf("socket failed: %s\n", strerror(errno));
+		exit(1);
+	}
+	close(s);
+	calls += 2;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "main") == 0) {
+			printf("main ran\n");
+		} else if (strcmp(a, "shm") == 0) {
+			shm_pair();
+		} else if (strcmp(a, "sock") == 0) {
+			sock_pair();
+		} else if (strncmp(a, "calls=", 6) == 0) {
+			int n = atoi(a + 6);
+			for (int k = 0; k + 1 < n; k += 2)
+				shm_pair();
+			if (n % 2) {
+				shmdt(NULL);	/* one more call (fails with EINVAL) */
+				calls++;
+			}
+			printf("made %d calls\n", calls);
+		} else if (strcmp(a, "open") == 0) {
+			printf("open fd=%d\n", open("/dev/null", O_RDONLY));
+		} else if (strcmp(a, "pipe") == 0) {
+			int p[2];
+			if (pipe(p) == 0)
+				printf("pipe fds=%d,%d\n", p[0], p[1]);
+		} else if (strncmp(a, "chdir=", 6) == 0) {
+			if (chdir(a + 6) < 0)
+				printf("chdir failed: %s\n", strerror(errno));
+		} else if (strcmp(a, "fork") == 0) {
+			pid_t pid = fork();
+			if (pid == 0) {
+				shm_pair();
+				sock_pair();
+				exit(0);
+			}
+			int st = 0;
+			waitpid(pid, &st, 0);
+			printf("child %d exited %d\n", (int)pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		} else if (strncmp(a, "exec=", 5) == 0) {
+			argv[i] = (char *)a + 5;
+			execv(a + 5, argv + i);
+			printf("exec failed: %s\n", strerror(errno));
+			return 1;
+		} else if (strcmp(a, "kill") == 0) {
+			raise(SIGKILL);
+		} else if (strncmp(a, "exit=", 5) == 0) {
+			exit(atoi(a + 5));
+		} else if (strncmp(a, "_exit=", 6) == 0) {
+			_exit(atoi(a + 6));
+		} else if (strcmp(a, "pid") == 0) {
+			printf("pid=%d\n", (int)getpid());
+		} else {
+			printf("unknown step %s\n", a);
+			return 1;
+		}
+	}
+	return 0;
+}
