@@ -213,7 +213,8 @@ static int build_sites(struct report *r)
 				}
 		}
 	}
-	qsort(r->kinds, r->nkinds, sizeof(*r->kinds), cmp_kind);
+	if (r->nkinds)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(r->kinds, r->nkinds, sizeof(*r->kinds), cmp_kind);
 	return 0;
 }
 

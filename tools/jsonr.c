@@ -19,6 +19,8 @@ struct ctx {
 static bool fail(struct ctx *c, const char *msg)
 {
 	if (!c->p->err) {
+		if (c->pos < c->end && *c->pos == 0)	/* say so, whatever was expected */
+			msg = "NUL byte";
 		c->p->err = msg;
 		c->p->err_col = (size_t)(c->pos - c->s) + 1;
 	}

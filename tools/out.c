@@ -82,7 +82,11 @@ bool ipcg_out_finish(FILE *f)
 void ipcg_out_setup(void)
 {
 	static char buf[1 << 16];		/* 64 KiB: fewer write(2) calls */
-	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	static bool done;			/* once: setvbuf must precede any output */
+
+	if (!done)
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	done = true;
 }
 
 void ipcg_stack_lines(struct ipcg_sym *sym, struct ipcg_proc *p, const struct ipcg_stack *st,
