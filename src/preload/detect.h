@@ -10,6 +10,7 @@
 #include <sys/ipc.h>
 
 #include "call.h"
+#include "events.h"
 #include "config.h"
 #include "ipcg/jsonw.h"
 #include "records.h"
@@ -42,6 +43,8 @@ static inline void ipcg_msg_hex(struct ipcg_msg *m, uint64_t v) { m->n = ipcg_tx
 void ipcg_msg_key(struct ipcg_msg *m, key_t key);
 /* printable bytes as they are, others as \xNN, at most max bytes */
 void ipcg_msg_bytes(struct ipcg_msg *m, const char *s, size_t n, size_t max);
+/* " failed with EINVAL" */
+void ipcg_msg_failed(struct ipcg_msg *m, int err);
 /* " (at seq N)" when seq is known */
 void ipcg_msg_seq(struct ipcg_msg *m, const char *what, uint64_t seq);
 

@@ -1,5 +1,6 @@
 /* detect_util.c: message and fact helpers of detect.h. */
 #include "detect.h"
+#include "ipcg/xlat.h"
 
 void ipcg_msg_key(struct ipcg_msg *m, key_t key)
 {
@@ -81,4 +82,12 @@ void ipcg_fact_seq(struct ipcg_jw *w, const char *name, uint64_t seq)
 		ipcg_jw_u64(w, seq);
 	else
 		ipcg_jw_null(w);
+}
+
+void ipcg_msg_failed(struct ipcg_msg *m, int err)
+{
+	const char *name = ipcg_errno_name(err);
+
+	ipcg_msg_s(m, " failed with ");
+	ipcg_msg_s(m, name ? name : "an error");
 }

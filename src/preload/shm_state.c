@@ -545,6 +545,7 @@ void ipcg_shm_state_atfork_child(void)
 		struct seg_ent *e = ipcg_tab_slot(&segs, i);
 		if (e) {
 			e->s.created = false;	/* the parent's to remove, not ours */
+			e->s.inherited = true;
 			e->s.create_seq = 0;
 			e->s.rmid_seq = 0;
 		}

@@ -51,6 +51,7 @@ struct ipcg_seg {
 	uint32_t mode;		/* permission bits (shm_perm.mode & 0777) when known */
 	pid_t cpid;		/* creator pid (shm_cpid), 0 when unknown */
 	bool created;		/* created by this process image (false after fork in the child) */
+	bool inherited;		/* known to the parent before fork */
 	bool removed;		/* IPC_RMID succeeded in this process */
 	uint32_t nattach;	/* attaches of this process that are live (entries, not refs) */
 	uint64_t create_seq;	/* call that created or first found it (0 = not logged) */
