@@ -15,7 +15,7 @@
 
 #define UNW_CACHE_PER_THREAD 2	/* libunwind.h: unw_caching_policy_t */
 
-static int (*p_backtrace)(void **, int);
+int (*ipcg_unw_backtrace)(void **, int);
 static void (*p_flush)(void *, uintptr_t, uintptr_t);
 static int (*p_set_caching)(void *, int);
 static void **p_local_as;
@@ -127,20 +127,20 @@ int ipcg_unwind_init(void)
 	h = (ipcg_real.dlopen ? ipcg_real.dlopen : dlopen)("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return -1;
-	p_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+	ipcg_unw_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
 	p_flush = (void (*)(void *, uintptr_t, uintptr_t))dlsym(h, "_Ux86_64_flush_cache");
 	p_set_caching = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
 	p_local_as = (void **)dlsym(h, "_ULx86_64_local_addr_space");
-	if (!p_backtrace)
+	if (!ipcg_unw_backtrace)
 		return -1;
 	/* per-thread caches avoid libunwind's global lock, so a backtrace in a
 	 * signal handler cannot deadlock on it */
 	if (p_set_caching && p_local_as)
 		p_set_caching(*p_local_as, UNW_CACHE_PER_THREAD);
-	range_of((void *)p_backtrace, &unw_lo, &unw_hi);
-	range_of((void *)ipcg_unwind_capture, &self_lo, &self_hi);
-	(void)p_backtrace(buf, 4);	/* warm up: mappings and fds now */
-	relocate_pipe(r, w, (void *)p_backtrace);
+	range_of((void *)ipcg_unw_backtrace, &unw_lo, &unw_hi);
+	range_of((void *)ipcg_unwind_trim, &self_lo, &self_hi);
+	(void)ipcg_unw_backtrace(buf, 4);	/* warm up: mappings and fds now */
+	relocate_pipe(r, w, (void *)ipcg_unw_backtrace);
 	return 0;
 }
 
@@ -149,13 +149,10 @@ static inline bool ours(uintptr_t ip)
 	return (ip >= self_lo && ip < self_hi) || (ip >= unw_lo && ip < unw_hi);
 }
 
-int ipcg_unwind_capture(uintptr_t *ips, int cap)
+int ipcg_unwind_trim(uintptr_t *ips, int n)
 {
-	int n, skip = 0;
+	int skip = 0;
 
-	if (!p_backtrace || cap <= 0)
-		return 0;
-	n = p_backtrace((void **)ips, cap);
 	while (skip < n && ours(ips[skip]))
 		skip++;
 	n -= skip;
