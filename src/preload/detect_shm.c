@@ -71,6 +71,13 @@ static void shm_limit(const struct ipcg_ev *e, key_t key, size_t size, int shmfl
 		limit = "shmmin";
 		value = SHMMIN;
 		ipcg_msg_s(&m, ": a new segment needs at least shmmin = 1 byte (size 0 only looks up an existing segment)");
+	} else if (e->err == EINVAL && size <= ipcg_limits.shmmax && size > (size_t)INT64_MAX) {
+		/* shmem files are bounded by MAX_LFS_FILESIZE, checked after shmmax */
+		limit = "max_file_size";
+		value = INT64_MAX;
+		ipcg_msg_s(&m, ": the size is over the largest shmem file, ");
+		ipcg_msg_u(&m, value);
+		ipcg_msg_s(&m, " bytes");
 	} else if (e->err == EINVAL) {
 		limit = "shmmax";
 		value = ipcg_limits.shmmax;
