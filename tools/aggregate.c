@@ -118,16 +118,20 @@ static struct ipcg_obj *obj_find(struct ipcg_agg *a, const struct ipcg_proc *p,
 			free(k);
 		return o;
 	}
-	o = calloc(1, sizeof(*o));
-	if (!o || !(o->hkey = malloc(n)) || !(o->value = strdup(value))) {
-		if (o)
-			free(o->hkey);
-		free(o);
+	/* one block: the object, its hash key, its value (fewer mallocs: a trace of
+	 * short-lived segments creates and retires objects all the time) */
+	o = malloc(sizeof(*o) + n + vl + 1);
+	if (!o) {
 		if (k != stackbuf)
 			free(k);
 		return NULL;
 	}
+	memset(o, 0, sizeof(*o));
+	o->users = o->inl;
+	o->hkey = (char *)(o + 1);
+	o->value = o->hkey + n;
 	memcpy(o->hkey, k, n);
+	memcpy(o->value, value, vl + 1);
 	o->hkey_len = n;
 	o->kind = kind;
 	o->host = p->host;
@@ -153,6 +157,15 @@ static void touch(struct ipcg_agg *a, struct ipcg_proc *p, enum ipcg_okind kind,
 		o->more_users++;
 		return;
 	}
+	if (o->users == o->inl && o->nusers == sizeof(o->inl) / sizeof(o->inl[0])) {
+		struct ipcg_user *u = malloc(IPCG_OBJ_MAX_PROCS * sizeof(*u));
+		if (!u) {
+			o->more_users++;
+			return;
+		}
+		memcpy(u, o->inl, sizeof(o->inl));
+		o->users = u;
+	}
 	o->users[o->nusers].proc = p;
 	o->users[o->nusers].acts = act;
 	o->nusers++;
@@ -170,9 +183,9 @@ static void untouch(struct ipcg_agg *a, struct ipcg_proc *p, enum ipcg_okind kin
 
 static void obj_free(struct ipcg_obj *o)
 {
-	free(o->hkey);
-	free(o->value);
-	free(o);
+	if (o->users != o->inl)
+		free(o->users);
+	free(o);			/* key and value live in the same block */
 }
 
 /* Forgets an object only one process used: it cannot be shared any more. */
@@ -198,7 +211,19 @@ static struct pstate *pst(struct ipcg_proc *p)
 
 static void shmid_str(char *buf, size_t n, int64_t shmid)
 {
-	snprintf(buf, n, "%" PRId64, shmid);
+	char tmp[24];			/* decimal, without printf: this is per call */
+	size_t i = sizeof(tmp), o = 0;
+	uint64_t u = shmid < 0 ? 0 - (uint64_t)shmid : (uint64_t)shmid;
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (shmid < 0)
+		tmp[--i] = '-';
+	for (; i < sizeof(tmp) && o + 1 < n; i++)
+		buf[o++] = tmp[i];
+	buf[o] = '0' - '0';
 }
 
 static void on_shmget(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,

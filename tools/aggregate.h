@@ -83,17 +83,18 @@ enum ipcg_okind {
 #define IPCG_OBJ_MAX_PROCS 64		/* users listed per object; more are counted */
 
 struct ipcg_obj {
-	char *hkey;			/* host NUL kind NUL value, the hash key */
+	char *hkey;			/* host NUL kind value, the hash key (in the same block) */
 	size_t hkey_len;
 	enum ipcg_okind kind;
 	const char *host;		/* points into a proc */
 	char *value;			/* "0x4101e240", "5", "/tmp/a.sock" */
 	unsigned nusers;
 	uint64_t more_users;		/* beyond IPCG_OBJ_MAX_PROCS */
-	struct {
+	struct ipcg_user {
 		struct ipcg_proc *proc;
 		unsigned acts;		/* enum ipcg_act */
-	} users[IPCG_OBJ_MAX_PROCS];
+	} *users;			/* inl, or a malloc'd array of IPCG_OBJ_MAX_PROCS */
+	struct ipcg_user inl[4];	/* most objects have one or two users */
 	UT_hash_handle hh;
 };
 

@@ -474,9 +474,11 @@ const struct ipcg_jv *ipcg_jv_get(const struct ipcg_jsonr *p, const struct ipcg_
 {
 	if (!o || o->type != IPCG_JV_OBJ)
 		return NULL;
-	for (uint32_t i = o->first; i; i = p->nodes[i].next)
-		if (!strcmp(p->nodes[i].key, key))
+	for (uint32_t i = o->first; i; i = p->nodes[i].next) {
+		const char *k = p->nodes[i].key;
+		if (k[0] == key[0] && (!key[0] || (k[1] == key[1] && !strcmp(k, key))))
 			return &p->nodes[i];
+	}
 	return NULL;
 }
 
