@@ -42,6 +42,7 @@ struct ipcg_sock {
 	bool abstract;		/* bound name is abstract */
 	bool listening;		/* listen succeeded */
 	bool inherited;		/* came from the parent through fork */
+	bool world_checked;	/* world-connectable already looked at */
 	uint32_t bound_id;	/* ipcg_unix_bound entry + 1, 0 = none */
 	uint64_t bind_seq;
 	uint32_t bind_stack;
