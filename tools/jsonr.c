@@ -133,6 +133,17 @@ static int utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* Bytes that need no attention inside a string: 0x20..0x7f but '"' and '\\'. */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char plain[256] = {
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x22 is '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* 0x5c is '\\' */
+	R16(1), R16(1),
+};
+#undef R16
+
 /* Parses a string at c->pos (on the opening quote) into the scratch buffer. */
 static bool parse_str(struct ctx *c, const char **ret, uint32_t *ret_len)
 {
@@ -142,9 +153,8 @@ static bool parse_str(struct ctx *c, const char **ret, uint32_t *ret_len)
 	for (;;) {
 		const unsigned char *run = c->pos;
 
-		/* fast path: plain printable ASCII */
-		while (c->pos < c->end && *c->pos >= 0x20 && *c->pos < 0x80 &&
-		       *c->pos != '"' && *c->pos != '\\')
+		/* fast path: plain printable ASCII, one table lookup per byte */
+		while (c->pos < c->end && plain[*c->pos])
 			c->pos++;
 		memcpy(o, run, (size_t)(c->pos - run));
 		o += c->pos - run;
