@@ -108,9 +108,9 @@ static void socket_file_leak(const struct ipcg_bound *b)
 	struct ipcg_rec r;
 
 	ipcg_msg_init(&m);
-	ipcg_msg_s(&m, "socket file ");
+	ipcg_msg_s(&m, "socket file \"");
 	ipcg_msg_bytes(&m, b->path, strlen(b->path), 200);
-	ipcg_msg_s(&m, ", bound");
+	ipcg_msg_s(&m, "\", bound");
 	ipcg_msg_seq(&m, " at", b->seq);
 	ipcg_msg_s(&m, " and never unlinked, is left behind at exit: the next bind of the path fails with EADDRINUSE and connect with ECONNREFUSED (unlink it after close, and before bind)");
 	ipcg_finding_begin(&r, "socket-file-leak", IPCG_SEV_WARNING, 0, m.buf,
@@ -152,14 +152,12 @@ static void shm_at_exit(bool log)
 static void unix_at_exit(bool log)
 {
 	struct ipcg_bound b;
-	struct stat st;
 	uint32_t cur = 0, id;
 
 	while (log && ipcg_unix_bound_next(&cur, &id, &b)) {
 		/* unlink(2) is not intercepted: the same socket file must still
 		 * be there (not removed, not replaced by another bind) */
-		if (lstat(b.path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-		    st.st_dev == b.dev && st.st_ino == b.ino)
+		if (ipcg_unix_bound_still_there(&b))
 			socket_file_leak(&b);
 	}
 }

@@ -283,7 +283,6 @@ static void bound_here(const struct ipcg_ev *e, int fd, const struct ipcg_sun_na
 	static struct ipcg_bound b;	/* 4 KiB: under bind_lock, not on the stack */
 	static _Atomic int bind_lock;
 	struct ipcg_sock s;
-	struct stat st;
 
 	if (!ipcg_unix_sock_get(fd, &s))
 		memset(&s, 0, sizeof(s));
@@ -300,11 +299,9 @@ static void bound_here(const struct ipcg_ev *e, int fd, const struct ipcg_sun_na
 		b.fd = fd;
 		b.seq = e->seq;
 		b.stack = e->stack;
-		if (absolute(b.path, sizeof(b.path), b.name) && lstat(b.path, &st) == 0) {
-			b.dev = st.st_dev;
-			b.ino = st.st_ino;
+		if (absolute(b.path, sizeof(b.path), b.name) &&
+		    ipcg_unix_file_id(b.path, &b.dev, &b.ino, &b.btime_ns) == 0)
 			s.bound_id = ipcg_unix_bound_add(&b);
-		}
 		ipcg_spin_unlock(&bind_lock);
 	}
 	ipcg_unix_sock_set(fd, &s);

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 
 #include "real.h"
@@ -71,4 +73,37 @@ enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n)
 	}
 	errno = saved;
 	return r;
+}
+
+int ipcg_unix_file_id(const char *path, dev_t *ret_dev, ino_t *ret_ino, uint64_t *ret_btime_ns)
+{
+	struct statx stx;
+	int saved = errno, ret = 0;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_BTIME,
+		  &stx) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISSOCK(stx.stx_mode)) {
+		ret = -ENOTSOCK;
+		goto out;
+	}
+	*ret_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	*ret_ino = stx.stx_ino;
+	*ret_btime_ns = (stx.stx_mask & STATX_BTIME)
+		? (uint64_t)stx.stx_btime.tv_sec * 1000000000u + stx.stx_btime.tv_nsec : 0;
+out:
+	errno = saved;
+	return ret;
+}
+
+bool ipcg_unix_bound_still_there(const struct ipcg_bound *b)
+{
+	dev_t dev;
+	ino_t ino;
+	uint64_t bt;
+
+	return ipcg_unix_file_id(b->path, &dev, &ino, &bt) == 0 && dev == b->dev &&
+	       ino == b->ino && bt == b->btime_ns;
 }

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include "ipcg/compiler.h"
 #include "spin.h"
@@ -129,8 +128,6 @@ static void bound_sweep(void)
 {
 	static char path[PATH_MAX];	/* under sweep_lock only */
 	static _Atomic int sweep_lock;
-	struct stat st;
-
 	ipcg_spin_lock(&sweep_lock);
 	for (uint32_t i = 0; i < IPCG_BOUND_MAX; i++) {
 		if (!take())
@@ -139,13 +136,17 @@ static void bound_sweep(void)
 		uint32_t gen = bounds[i].gen;
 		dev_t dev = bounds[i].b.dev;
 		ino_t ino = bounds[i].b.ino;
+		uint64_t btime = bounds[i].b.btime_ns;
 		if (check)
 			memcpy(path, bounds[i].b.path, sizeof(path));
 		give();
 		if (!check)
 			continue;
-		bool gone = lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-			    st.st_dev != dev || st.st_ino != ino;
+		dev_t d;
+		ino_t i2;
+		uint64_t bt;
+		bool gone = ipcg_unix_file_id(path, &d, &i2, &bt) < 0 || d != dev || i2 != ino ||
+			    bt != btime;
 		if (!gone || !take())
 			continue;
 		if (bounds[i].used && bounds[i].gen == gen)

@@ -52,8 +52,10 @@ struct ipcg_sock {
 struct ipcg_bound {
 	char path[PATH_MAX];	/* absolute (cwd prepended at bind time) */
 	char name[IPCG_SUN_PATH + 1];	/* sun_path as given, NUL-terminated */
-	dev_t dev;		/* lstat right after bind */
+	dev_t dev;		/* identity of the file right after bind */
 	ino_t ino;
+	uint64_t btime_ns;	/* its birth time, 0 when the filesystem has none:
+				 * an inode number is reused at once after unlink */
 	int fd;			/* the socket, -1 once closed */
 	uint64_t seq;		/* the bind call */
 	uint32_t stack;
@@ -100,6 +102,12 @@ enum ipcg_probe {
 enum ipcg_probe ipcg_unix_probe(const char *path);
 /* The same for the abstract name of n bytes after the leading NUL. */
 enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n);
+
+/* The identity of the socket file at path (lstat semantics): 0, or
+ * -ENOTSOCK when it is something else, or -errno. */
+int ipcg_unix_file_id(const char *path, dev_t *ret_dev, ino_t *ret_ino, uint64_t *ret_btime_ns);
+/* Is the file at path still the socket file b bound? */
+bool ipcg_unix_bound_still_there(const struct ipcg_bound *b);
 
 /* --- process ------------------------------------------------------------ */
 
