@@ -12,11 +12,14 @@ cd "$T" || exit 1
 IPCGUARD_OUTPUT="$T/sym.%p.jsonl" preload "$T/bin/symprog" >/dev/null
 ok $? "test program runs under the library"
 TR=$(ls "$T"/sym.*.jsonl)
-# the report groups findings by call site: add one on the second shmat (the
-# library's detectors are not what this test is about)
+# the report groups findings by call site: the library reports the second
+# shmat as repeated-attach; if it does not (detectors are not what this test
+# is about), add that finding to the real trace
+if ! grep -q '"kind":"repeated-attach"' "$TR"; then
 S2=$(jq -s -r '[.[]|select(.type=="call" and .fn=="shmat")][1]|"\(.seq) \(.stack)"' "$TR")
 perl -i -pe 'BEGIN{($q,$s)=split " ", shift} print qq({"type":"finding","kind":"repeated-attach","severity":"warning","seq":$q,"message":"injected","stack":$s}\n) if /"type":"exit"/' "$S2" "$TR"
-is "$(grep -c '"kind":"repeated-attach"' "$TR")" 1 "finding added to the real trace"
+fi
+grep -q '"kind":"repeated-attach"' "$TR"; ok $? "a repeated-attach finding in the trace"
 
 "$TOOL" report --top 0 "$TR" >rep 2>err
 ok $? "report runs"
