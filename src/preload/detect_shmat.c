@@ -96,7 +96,9 @@ void ipcg_on_shmat(const struct ipcg_ev *e, int shmid, const void *shmaddr, int 
 	a.refs = 1;
 	a.seq = e->seq;
 	a.stack = e->stack;
-	int before = ipcg_shm_att_add(&a, &first);
+	/* a reuse: the policy already counted the reference (ipcg_shm_att_reuse) */
+	int before = !(e->policy & IPCG_EV_REUSED) ? ipcg_shm_att_add(&a, &first)
+		     : ipcg_shm_att_find(shmid, false, false, &first) ? (int)(seg_known ? s.nattach : 1) : 0;
 	if (log && before > 0)
 		repeated_attach(e, &s, seg_known, shmid, ret, before, &first);
 }
@@ -163,6 +165,8 @@ void ipcg_on_shmdt(const struct ipcg_ev *e, const void *shmaddr, int ret)
 	struct ipcg_att a;
 
 	ipcg_detect_owner_note();
+	if (e->policy & IPCG_EV_ABSORBED)
+		return;	/* the policy already dropped the reference (ipcg_shm_att_unref) */
 	if (ret == 0) {
 		/* an attach made before ipcguard started is simply not tracked */
 		(void)ipcg_shm_att_release((uintptr_t)shmaddr, e->seq, e->stack, &a);

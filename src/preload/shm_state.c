@@ -24,6 +24,7 @@ struct seg_ent {
 struct att_ent {
 	struct ipcg_tab_hdr h;	/* key: address */
 	struct ipcg_att a;
+	bool detaching;		/* repeat-attach=reuse: its last shmdt is under way, hand it out no more */
 };
 
 static _Atomic int lock;
@@ -331,6 +332,59 @@ out:
 	return left;
 }
 
+bool ipcg_shm_att_reuse(int shmid, int shmflg, struct ipcg_att *ret)
+{
+	const int same = SHM_RDONLY | SHM_EXEC;
+	struct att_ent *best = NULL;
+
+	if (!take())
+		return false;
+	for (uint32_t i = 0; i < atts.hiwat; i++) {
+		struct att_ent *e = ipcg_tab_slot(&atts, i);
+		if (!e || e->detaching || e->a.shmid != shmid || (e->a.shmflg & same) != (shmflg & same))
+			continue;
+		if (!best || (e->a.inherited && !best->a.inherited) ||
+		    (e->a.inherited == best->a.inherited && e->a.seq < best->a.seq))
+			best = e;
+	}
+	if (best) {
+		best->a.refs++;
+		*ret = best->a;
+	}
+	give();
+	return best != NULL;
+}
+
+int ipcg_shm_att_unref(uintptr_t addr, struct ipcg_att *ret)
+{
+	int left = -ENOENT;
+
+	if (!take())
+		return -ENOENT;
+	struct att_ent *e = att_find(addr);
+	if (e) {
+		*ret = e->a;
+		if (e->a.refs > 1 && !e->detaching) {
+			left = (int)--e->a.refs;
+		} else {
+			e->detaching = true;
+			left = 0;
+		}
+	}
+	give();
+	return left;
+}
+
+void ipcg_shm_att_undetach(uintptr_t addr)
+{
+	if (!take())
+		return;
+	struct att_ent *e = att_find(addr);
+	if (e)
+		e->detaching = false;
+	give();
+}
+
 uint32_t ipcg_shm_nattached(void)
 {
 	uint32_t n;
@@ -555,6 +609,7 @@ void ipcg_shm_state_atfork_child(void)
 		if (e) {
 			e->a.inherited = true;
 			e->a.seq = 0;
+			e->detaching = false;	/* that shmdt is the parent's */
 		}
 	}
 	for (unsigned i = 0; i < DETACH_RING; i++)

@@ -6,17 +6,21 @@
  * Contract
  * - Who writes: the detector hooks ipcg_on_shm*() (detect_shm.c) keep the
  *   tables up to date after every intercepted call, whether or not the
- *   shm family is being logged.  The policy layer only reads them.  A
+ *   shm family is being logged.  The policy layer reads them (and counts the
+ *   refs of repeat-attach=reuse itself, below).  A
  *   policy that changes a call tells the detectors through the
  *   ipcg_on_*() hook as if the kernel had answered:
- *     repeat-attach=reuse: call ipcg_on_shmat() with ret = the existing
- *       address (found with ipcg_shm_att_find()); the detector sees an
- *       attach at an address already in the table for the same shmid and
- *       increments its refs instead of adding a second attach.
- *     a shmdt the policy absorbs because refs > 1: call ipcg_on_shmdt()
- *       with ret 0; the detector decrements refs and drops the attach when
- *       refs reaches 0.  So "only the last matching shmdt really detaches"
- *       is: if ipcg_shm_att_get(addr).refs > 1, do not call the real shmdt.
+ *     repeat-attach=reuse: the policy takes the reference itself with
+ *       ipcg_shm_att_reuse() (find and refs + 1 under one lock, so no
+ *       other thread can detach the address in between), then calls
+ *       ipcg_on_shmat() with ret = that address and IPCG_EV_REUSED; the
+ *       detector reports and counts nothing more.
+ *     shmdt under reuse: the policy calls ipcg_shm_att_unref() first
+ *       (refs > 1: refs - 1 under the lock, the shmdt is absorbed and
+ *       reported with IPCG_EV_ABSORBED, which the detector does not count
+ *       again; refs == 1: marked detaching, the real shmdt follows and the
+ *       hook releases the attach as usual).  So "only the last matching
+ *       shmdt really detaches" holds under any interleaving of threads.
  *     deny: call the hook with ret -1 and e->err set to the errno the
  *       caller gets, and e->policy = IPCG_EV_DENIED (events.h).
  * - Locking: one spin lock per table set, taken inside these functions
@@ -137,6 +141,19 @@ int ipcg_shm_att_add(const struct ipcg_att *a, struct ipcg_att *ret_first);
  * the recent-detach ring).  Returns the refs left (0 = really detached)
  * with the entry as it was in *ret, or -ENOENT when addr is not tracked. */
 int ipcg_shm_att_release(uintptr_t addr, uint64_t seq, uint32_t stack, struct ipcg_att *ret);
+/* repeat-attach=reuse: the earliest live attach of shmid with the same
+ * SHM_RDONLY and SHM_EXEC as shmflg, not being detached, gets one more
+ * reference (refs + 1, atomically with the search); copied to *ret.
+ * false when there is none. */
+bool ipcg_shm_att_reuse(int shmid, int shmflg, struct ipcg_att *ret);
+/* shmdt under repeat-attach=reuse, atomically: when the attach at addr has
+ * refs > 1, drop one and return the refs left (> 0): the caller does not
+ * detach.  Otherwise mark it detaching (ipcg_shm_att_reuse skips it) and
+ * return 0: the caller really detaches, the hook then releases the entry,
+ * or ipcg_shm_att_undetach() clears the mark when the real shmdt failed.
+ * -ENOENT when addr is not tracked.  The entry as it was is in *ret. */
+int ipcg_shm_att_unref(uintptr_t addr, struct ipcg_att *ret);
+void ipcg_shm_att_undetach(uintptr_t addr);
 /* Live attaches of this process (entries, for max-attach). */
 uint32_t ipcg_shm_nattached(void);
 bool ipcg_shm_att_next(uint32_t *cursor, struct ipcg_att *ret);
