@@ -256,6 +256,28 @@ __attribute__((destructor)) static void ipcg_dtor(void)
 	ipcg_exit_sequence("exit", exit_status);
 }
 
+/* Wrap main so that a return from it gives the exit record its status
+ * (glibc then calls exit internally, past our exit() wrapper). */
+typedef int (*ipcg_main_fn)(int, char **, char **);
+static ipcg_main_fn real_main;
+
+static int main_wrapper(int argc, char **argv, char **envp)
+{
+	int ret = real_main(argc, argv, envp);
+	exit_status = ret & 0xff;
+	return ret;
+}
+
+IPCG_EXPORT int __libc_start_main(ipcg_main_fn main, int argc, char **argv, void (*init_fn)(void),
+				  void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+	int (*real)(ipcg_main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
+		    void *) = dlsym(RTLD_NEXT, "__libc_start_main");
+
+	real_main = main;
+	return real(main_wrapper, argc, argv, init_fn, fini, rtld_fini, stack_end);
+}
+
 IPCG_EXPORT void exit(int status)
 {
 	exit_status = status & 0xff;
