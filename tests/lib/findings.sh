@@ -26,5 +26,5 @@ stacks_ok() {
 		| .[]' "$1" | grep . && return 1
 	return 0
 }
-main_trace() { for f in "$T/${1:-trace}".*; do jq -r 'select(.type=="header" and .forked==false)|input_filename' "$f"; done | head -1; }
-child_traces() { for f in "$T/${1:-trace}".*; do jq -r 'select(.type=="header" and .forked==true)|input_filename' "$f"; done; }
+main_trace() { for f in "$T/${1:-trace}".*.jsonl; do jq -r 'select(.type=="header" and .forked==false)|input_filename' "$f"; done | head -1; }
+child_traces() { for f in "$T/${1:-trace}".*.jsonl; do jq -r 'select(.type=="header" and .forked==true)|input_filename' "$f"; done; }
