@@ -7,12 +7,16 @@
  *	ret = REAL(shmget)(key, size, flg);
  *	ipcg_call_after(&c);			// errno saved, guard held
  *	if (c.log) { ipcg_call_record(&c, "shmget"); ...args...; ipcg_call_ret_i(&c, ret); }
- *	...detectors...
+ *	...policy records, detectors...
  *	ipcg_call_end(&c);			// guard released, errno restored
  *
  * No lock is held and the guard is not taken across the real call, so a
  * blocking accept() never delays other threads and a signal handler that
- * runs during it is traced normally. */
+ * runs during it is traced normally.
+ *
+ * ipcg_call_begin() also returns true, with c.log false, when a policy of
+ * the family is active but the family is not logged: the policy checks and
+ * the state hooks run, no call record is written (seq stays 0). */
 #ifndef IPCG_CALL_H
 #define IPCG_CALL_H
 
@@ -29,11 +33,13 @@
 enum ipcg_state { IPCG_UNINIT, IPCG_INITING, IPCG_READY, IPCG_OFF };
 extern _Atomic int ipcg_state;
 extern bool ipcg_logging;	/* a trace is open for this process */
+extern unsigned ipcg_policy_families;	/* policy.h: families with an active rule */
 
 bool ipcg_init_slow(void);	/* entry.c: lazy init; false = pass through */
 
 struct ipcg_call {
 	bool log;		/* write a call record */
+	bool pol;		/* a policy rule of this family is active */
 	int err;		/* errno after the real call, restored at the end */
 	uint64_t seq;		/* 0 when not logged */
 	uint32_t stack;		/* 0 when none */
@@ -48,9 +54,11 @@ static inline bool ipcg_call_begin(struct ipcg_call *c, unsigned family)
 	if (unlikely(ipcg_guard_busy()))
 		return false;
 	c->log = ipcg_logging && (ipcg_config.families & family);
+	/* policies apply whether or not the family is logged (IPCGUARD_TRACE=none) */
+	c->pol = ipcg_policy_families & family;
 	c->seq = 0;
 	c->stack = 0;
-	return c->log;
+	return c->log || c->pol;
 }
 
 static inline void ipcg_call_after(struct ipcg_call *c)

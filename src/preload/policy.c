@@ -1,15 +1,27 @@
-/* policy.c: parse IPCGUARD_POLICY.  (Placeholder until the guard mode
- * lands: only the empty list is accepted, so that no rule a user asked for
- * is silently ignored.) */
-#include "ipcg/jsonw.h"
+/* policy.c: the parsed IPCGUARD_POLICY and the policy record. */
+#include "call.h"
+#include "config.h"
 #include "policy.h"
+#include "records.h"
+
+_Static_assert((unsigned)IPCG_POL_FAM_SHM == (unsigned)IPCG_FAM_SHM &&
+	       (unsigned)IPCG_POL_FAM_UNIX == (unsigned)IPCG_FAM_UNIX,
+	       "policy families use the config family bits");
+
+struct ipcg_policy ipcg_policy = { .shm_mode = -1, .socket_mode = -1, .max_attach = -1 };
+unsigned ipcg_policy_families;
 
 int ipcg_policy_parse(const char *spec, char *err, size_t cap)
 {
-	if (!spec[0])
-		return 0;
-	size_t n = ipcg_txt(err, cap, 0, "ipcguard: invalid IPCGUARD_POLICY='");
-	n = ipcg_txt(err, cap, n, spec);
-	ipcg_txt(err, cap, n, "': policies are not supported by this build");
-	return -1;
+	int ret = ipcg_policy_parse_into(spec, "IPCGUARD_POLICY", &ipcg_policy, err, cap);
+
+	ipcg_policy_families = ret == 0 ? ipcg_policy.families : 0;
+	return ret;
+}
+
+void ipcg_policy_record(const char *rule, const char *action, uint64_t seq, int err,
+			const char *message)
+{
+	if (ipcg_logging)
+		ipcg_record_policy(rule, action, seq, err, message);
 }

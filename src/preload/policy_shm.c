@@ -1,0 +1,386 @@
+/* policy_shm.c: the System V shared-memory policies, see policy_shm.h and
+ * docs/policies.md.
+ *
+ * A refusal makes no real call, so it leaves nothing behind: no segment
+ * is created, attached or detached.  The state tables are those of the
+ * detectors (shm_state.h); the policies read them, and count the
+ * references of repeat-attach=reuse themselves so that the decision and
+ * the count are one atomic step. */
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detect_shm.h"
+#include "events.h"
+#include "ipcg/xlat.h"
+#include "policy.h"
+#include "policy_shm.h"
+#include "real.h"
+
+#define SHM_PERMS 0777
+#define OPEN_TRIES 4	/* create-or-open rounds while a segment of the key comes and goes */
+
+/* max-attach slots held by shmat calls between their decision and the
+ * hook that counts their attach: two threads cannot both take the last */
+static _Atomic uint32_t pending_attaches;
+
+/* --- shmget ------------------------------------------------------------------- */
+
+/* The segment shmget(key) finds now; ret->size 0 when it cannot be
+ * IPC_STATed.  A size-0 lookup with no flags asks for no permission, has
+ * no side effect and never creates.  Guard held. */
+static bool existing(key_t key, struct ipcg_seg *ret)
+{
+	int saved = errno;
+	int id = REAL(shmget)(key, 0, 0);
+	bool found = id >= 0;
+
+	if (found && !ipcg_shm_learn(id, key, NULL, ret)) {
+		memset(ret, 0, sizeof(*ret));	/* no read permission: size unknown, not ours */
+		ret->shmid = id;
+	}
+	errno = saved;
+	return found;
+}
+
+/* Not foreign: created by this process, or known to the parent it forked
+ * from (the same rule as the foreign-segment detector). */
+static bool ours(const struct ipcg_seg *s)
+{
+	return s->created || s->inherited;
+}
+
+static void note_existing(struct ipcg_pol_get *o, const struct ipcg_seg *s)
+{
+	o->ex_id = s->shmid;
+	o->ex_size = s->size;
+}
+
+static int refuse_get(struct ipcg_pol_get *o, int err)
+{
+	o->deny = err;
+	o->ev = IPCG_EV_DENIED;
+	errno = err;
+	return -1;
+}
+
+/* IPC_CREAT without IPC_EXCL, when the mode must be masked or a foreign
+ * segment refused: create exclusively, and when the key is taken, open the
+ * existing segment without IPC_CREAT.  For an existing segment the kernel
+ * treats "open" exactly as the original flags (IPC_EXCL absent), and the
+ * open can never create, so the mask only ever applies to a segment this
+ * call created and a foreign segment is refused without a race. */
+static int create_or_open(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg, int mflg,
+			  bool fdeny, int saved)
+{
+	struct ipcg_seg s;
+	int ret;
+
+	for (int i = 0; i < OPEN_TRIES; i++) {
+		ret = REAL(shmget)(key, size, mflg | IPC_EXCL);
+		if (ret >= 0) {
+			o->kflg = mflg | IPC_EXCL;
+			o->masked = mflg != shmflg;
+			return ret;
+		}
+		if (errno != EEXIST)
+			return ret;	/* a creation error: the original call gets the same */
+		if (fdeny) {
+			ipcg_guard_enter();
+			bool found = existing(key, &s);
+			ipcg_guard_leave();
+			if (found && !ours(&s)) {
+				o->foreign = true;
+				note_existing(o, &s);
+				return refuse_get(o, EEXIST);
+			}
+		}
+		errno = saved;
+		ret = REAL(shmget)(key, size, shmflg & ~IPC_CREAT);
+		if (ret >= 0 || errno != ENOENT)
+			return ret;
+		errno = saved;	/* removed in between: create again */
+	}
+	return REAL(shmget)(key, size, shmflg);
+}
+
+int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+	bool creates = key == IPC_PRIVATE || (shmflg & IPC_CREAT);
+	bool excl = key == IPC_PRIVATE || (shmflg & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL);
+	bool fdeny = p->foreign_segment == IPCG_POL_DENY && !excl && (shmflg & IPC_CREAT);
+	int mflg = shmflg;
+	int saved = errno;
+	struct ipcg_seg s;
+
+	memset(o, 0, sizeof(*o));
+	o->kflg = shmflg;
+	o->ex_id = -1;
+	if (p->shm_mode >= 0 && creates)
+		mflg = shmflg & ~(SHM_PERMS & ~p->shm_mode);
+	/* IPC_PRIVATE and IPC_CREAT|IPC_EXCL never find an existing segment */
+	if (!excl && (p->size_mismatch || p->foreign_segment)) {
+		ipcg_guard_enter();
+		if (existing(key, &s)) {
+			note_existing(o, &s);
+			o->foreign = p->foreign_segment && (shmflg & IPC_CREAT) && !ours(&s);
+			o->mismatch = p->size_mismatch && size && s.size && s.size != size;
+		}
+		ipcg_guard_leave();
+	}
+	if (o->foreign && p->foreign_segment == IPCG_POL_DENY)
+		return refuse_get(o, EEXIST);
+	if (o->mismatch && p->size_mismatch == IPCG_POL_DENY)
+		return refuse_get(o, EINVAL);
+	if (mflg == shmflg && !fdeny)
+		return REAL(shmget)(key, size, shmflg);
+	if (excl) {
+		int ret = REAL(shmget)(key, size, mflg);
+		o->kflg = mflg;
+		o->masked = ret >= 0 && mflg != shmflg;
+		return ret;
+	}
+	return create_or_open(o, key, size, shmflg, mflg, fdeny, saved);
+}
+
+/* "shmget(0x0001e240, 4096, IPC_CREAT|0666)" */
+static void msg_get(struct ipcg_msg *m, key_t key, size_t size, int shmflg)
+{
+	char flg[IPCG_XLAT_BUF];
+
+	ipcg_xlat_shmflg(flg, sizeof(flg), shmflg);
+	ipcg_msg_s(m, "shmget(");
+	ipcg_msg_key(m, key);
+	ipcg_msg_s(m, ", ");
+	ipcg_msg_u(m, size);
+	ipcg_msg_s(m, ", ");
+	ipcg_msg_s(m, flg);
+	ipcg_msg_s(m, ")");
+}
+
+static void msg_mode(struct ipcg_msg *m, unsigned mode)
+{
+	char s[6] = { '0', (char)('0' + ((mode >> 6) & 7)), (char)('0' + ((mode >> 3) & 7)),
+		      (char)('0' + (mode & 7)), '\0' };
+
+	ipcg_msg_s(m, s);
+}
+
+void ipcg_pol_shmget_report(const struct ipcg_pol_get *o, uint64_t seq, key_t key, size_t size,
+			    int shmflg, int ret)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+	struct ipcg_msg m;
+
+	if (o->foreign && (o->deny == EEXIST || (p->foreign_segment == IPCG_POL_WARN && ret == o->ex_id))) {
+		ipcg_msg_init(&m);
+		msg_get(&m, key, size, shmflg);
+		ipcg_msg_s(&m, o->deny ? " refused with EEXIST: the key names shmid " : " returned shmid ");
+		ipcg_msg_i(&m, o->ex_id);
+		ipcg_msg_s(&m, o->deny ? ", which this process did not create"
+			   : ", which this process did not create; foreign-segment=deny would refuse it with EEXIST");
+		ipcg_policy_record("foreign-segment", ipcg_pol_action_name(p->foreign_segment), seq,
+				   o->deny == EEXIST ? EEXIST : 0, m.buf);
+	}
+	if (o->mismatch && (o->deny == EINVAL || (p->size_mismatch == IPCG_POL_WARN && ret == o->ex_id))) {
+		ipcg_msg_init(&m);
+		msg_get(&m, key, size, shmflg);
+		ipcg_msg_s(&m, o->deny ? " refused with EINVAL: the key names shmid " : " returned shmid ");
+		ipcg_msg_i(&m, o->ex_id);
+		ipcg_msg_s(&m, " of ");
+		ipcg_msg_u(&m, o->ex_size);
+		ipcg_msg_s(&m, o->deny ? " bytes" : " bytes; size-mismatch=deny would refuse it with EINVAL");
+		ipcg_policy_record("size-mismatch", ipcg_pol_action_name(p->size_mismatch), seq,
+				   o->deny == EINVAL ? EINVAL : 0, m.buf);
+	}
+	if (o->masked && ret >= 0) {
+		ipcg_msg_init(&m);
+		ipcg_msg_s(&m, "shmid ");
+		ipcg_msg_i(&m, ret);
+		ipcg_msg_s(&m, " created with mode ");
+		msg_mode(&m, (unsigned)o->kflg & SHM_PERMS);
+		ipcg_msg_s(&m, " instead of ");
+		msg_mode(&m, (unsigned)shmflg & SHM_PERMS);
+		ipcg_policy_record("shm-mode", p->shm_mode_s, seq, 0, m.buf);
+	}
+}
+
+/* --- shmat ------------------------------------------------------------------- */
+
+static void *refuse_at(struct ipcg_pol_at *o, const char *rule, int err)
+{
+	o->rule = rule;
+	o->deny = err;
+	o->ev = IPCG_EV_DENIED;
+	errno = err;
+	return (void *)-1;
+}
+
+void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int shmflg)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+
+	memset(o, 0, sizeof(*o));
+	if (p->repeat_attach) {
+		ipcg_guard_enter();
+		/* reuse only what the caller would get anyway: the kernel's
+		 * choice of address, the same access */
+		if (p->repeat_attach == IPCG_POL_REUSE && !shmaddr &&
+		    ipcg_shm_att_reuse(shmid, shmflg, &o->first)) {
+			ipcg_guard_leave();
+			o->ev = IPCG_EV_REUSED;
+			return (void *)o->first.addr;
+		}
+		o->repeat = ipcg_shm_att_find(shmid, false, false, &o->first);
+		ipcg_guard_leave();
+		if (o->repeat && p->repeat_attach == IPCG_POL_DENY)
+			return refuse_at(o, "repeat-attach", EINVAL);
+	}
+	if (p->max_attach >= 0) {
+		ipcg_guard_enter();
+		uint32_t n = ipcg_shm_nattached() + atomic_fetch_add(&pending_attaches, 1);
+		ipcg_guard_leave();
+		o->reserved = true;
+		if (n >= (uint64_t)p->max_attach) {
+			ipcg_pol_shmat_done(o);
+			o->nattached = n;
+			return refuse_at(o, "max-attach", ENOMEM);
+		}
+	}
+	return REAL(shmat)(shmid, shmaddr, shmflg);
+}
+
+void ipcg_pol_shmat_done(struct ipcg_pol_at *o)
+{
+	if (o->reserved)
+		atomic_fetch_sub(&pending_attaches, 1);
+	o->reserved = false;
+}
+
+static void msg_attach(struct ipcg_msg *m, const struct ipcg_att *a)
+{
+	ipcg_msg_hex(m, a->addr);
+	if (a->inherited)
+		ipcg_msg_s(m, " (inherited through fork)");
+	else
+		ipcg_msg_seq(m, " by shmat", a->seq);
+}
+
+void ipcg_pol_shmat_report(const struct ipcg_pol_at *o, uint64_t seq, int shmid, void *ret)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+	struct ipcg_msg m;
+
+	ipcg_msg_init(&m);
+	ipcg_msg_s(&m, "shmat of shmid ");
+	ipcg_msg_i(&m, shmid);
+	if (o->ev & IPCG_EV_REUSED) {
+		ipcg_msg_s(&m, " handed out the existing attach at ");
+		msg_attach(&m, &o->first);
+		ipcg_msg_s(&m, ": ");
+		ipcg_msg_u(&m, o->first.refs);
+		ipcg_msg_s(&m, " references, the last shmdt detaches");
+		ipcg_policy_record("repeat-attach", "reuse", seq, 0, m.buf);
+	} else if (o->deny && o->rule[0] == 'r') {
+		ipcg_msg_s(&m, " refused with EINVAL: already attached at ");
+		msg_attach(&m, &o->first);
+		ipcg_policy_record("repeat-attach", "deny", seq, EINVAL, m.buf);
+	} else if (o->deny) {
+		ipcg_msg_s(&m, " refused with ENOMEM: ");
+		ipcg_msg_u(&m, o->nattached);
+		ipcg_msg_s(&m, o->nattached == 1 ? " attach" : " attaches");
+		ipcg_msg_s(&m, " held already, at most ");
+		ipcg_msg_s(&m, p->max_attach_s);
+		ipcg_msg_s(&m, " allowed");
+		ipcg_policy_record("max-attach", p->max_attach_s, seq, ENOMEM, m.buf);
+	} else if (o->repeat && p->repeat_attach == IPCG_POL_WARN) {
+		ipcg_msg_s(&m, ret == (void *)-1 ? " (which failed)" : "");
+		ipcg_msg_s(&m, " while already attached at ");
+		msg_attach(&m, &o->first);
+		ipcg_msg_s(&m, "; repeat-attach=deny would refuse it with EINVAL");
+		ipcg_policy_record("repeat-attach", "warn", seq, 0, m.buf);
+	}
+}
+
+/* --- shmdt -------------------------------------------------------------------- */
+
+int ipcg_pol_shmdt(struct ipcg_pol_dt *o, const void *shmaddr)
+{
+	memset(o, 0, sizeof(*o));
+	if (ipcg_policy.repeat_attach != IPCG_POL_REUSE)
+		return REAL(shmdt)(shmaddr);
+	ipcg_guard_enter();
+	int left = ipcg_shm_att_unref((uintptr_t)shmaddr, &o->a);
+	ipcg_guard_leave();
+	if (left > 0) {
+		o->ev = IPCG_EV_ABSORBED;
+		o->left = left;
+		return 0;
+	}
+	o->detaching = left == 0;
+	int ret = REAL(shmdt)(shmaddr);
+	if (ret < 0 && o->detaching) {
+		int err = errno;
+		ipcg_guard_enter();
+		ipcg_shm_att_undetach((uintptr_t)shmaddr);
+		ipcg_guard_leave();
+		errno = err;
+	}
+	return ret;
+}
+
+void ipcg_pol_shmdt_report(const struct ipcg_pol_dt *o, uint64_t seq, const void *shmaddr, int ret)
+{
+	struct ipcg_msg m;
+
+	if (!(o->ev & IPCG_EV_ABSORBED))
+		return;
+	ipcg_msg_init(&m);
+	ipcg_msg_s(&m, "shmdt(");
+	ipcg_msg_hex(&m, (uintptr_t)shmaddr);
+	ipcg_msg_s(&m, ") of shmid ");
+	ipcg_msg_i(&m, o->a.shmid);
+	ipcg_msg_s(&m, " kept the segment attached: ");
+	ipcg_msg_u(&m, (uint64_t)o->left);
+	ipcg_msg_s(&m, o->left == 1 ? " reference left" : " references left");
+	ipcg_policy_record("repeat-attach", "reuse", seq, 0, m.buf);
+}
+
+/* --- rmid-at-exit --------------------------------------------------------------- */
+
+/* Mark for removal the segments this process created and did not remove.
+ * IPC_STAT first: a segment removed by someone else may have left its id
+ * to a new segment of another process, which is not ours to remove. */
+void ipcg_policy_at_exit(void)
+{
+	struct ipcg_seg s;
+	struct shmid_ds ds;
+	struct ipcg_msg m;
+	uint32_t cur = 0;
+	pid_t me = getpid();
+
+	if (!ipcg_policy.rmid_at_exit)
+		return;
+	while (ipcg_shm_seg_next(&cur, &s)) {
+		if (!s.created || s.removed)
+			continue;
+		int st = REAL(shmctl)(s.shmid, IPC_STAT, &ds);
+		if (st < 0 && errno != EACCES)
+			continue;	/* gone (EINVAL, EIDRM) */
+		if (st == 0 && (ds.shm_cpid != me || (ds.shm_perm.mode & SHM_DEST)))
+			continue;	/* another segment now, or already marked */
+		int err = REAL(shmctl)(s.shmid, IPC_RMID, NULL) < 0 ? errno : 0;
+		ipcg_msg_init(&m);
+		ipcg_msg_s(&m, err ? "IPC_RMID at exit of " : "marked ");
+		ipcg_msg_seg(&m, &s);
+		if (err)
+			ipcg_msg_failed(&m, err);
+		else
+			ipcg_msg_s(&m, " for removal at exit");
+		if (!err && st == 0 && ds.shm_nattch)
+			ipcg_msg_s(&m, "; it goes when its last attach does");
+		ipcg_policy_record("rmid-at-exit", "on", 0, err, m.buf);
+	}
+}
