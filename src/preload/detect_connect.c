@@ -114,6 +114,10 @@ static const char *diagnose_abstract(struct ipcg_msg *m, const struct ipcg_sun_n
 	char name[IPCG_SUN_PATH];
 	size_t len = n->len - n->trailing_nuls;
 
+	if (ipcg_unix_probe_abstract(n->name, n->len) == IPCG_PROBE_LIVE) {
+		ipcg_msg_s(m, "a socket is bound to this abstract name but does not accept this connection (not listening yet, or another socket type)");
+		return "not-listening";
+	}
 	ipcg_msg_s(m, "no socket is bound to this abstract name");
 	if (n->trailing_nuls) {
 		if (ipcg_unix_probe_abstract(n->name, len) == IPCG_PROBE_LIVE) {

@@ -105,7 +105,7 @@ void ipcg_check_sun(const struct ipcg_ev *e, const char *op, int fd, const struc
 		ipcg_msg_u(&m, n->trailing_nuls);
 		ipcg_msg_s(&m, " NUL bytes to the name: a peer that sizes the address with strlen (addrlen ");
 		ipcg_msg_u(&m, want);
-		ipcg_msg_s(&m, ") names another socket and gets ECONNREFUSED");
+		ipcg_msg_s(&m, ") names a different address and gets ECONNREFUSED");
 		ipcg_finding_begin(&r, "abstract-trailing-nul", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 		ipcg_fact_sun(&r.w, n);
 		ipcg_jw_ku64(&r.w, "addrlen", a->len);

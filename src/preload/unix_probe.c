@@ -1,6 +1,6 @@
 /* unix_probe.c: what is behind a socket path or abstract name, asked only
- * on rare paths (a failed bind or connect, exit).  The probe is a
- * connect(2) of a private SOCK_DGRAM socket: the kernel looks the name up
+ * on rare paths (a failed bind or connect, exit).  A path is probed with a
+ * connect(2) of a private SOCK_DGRAM socket: the kernel looks the file up
  * exactly as for the program's own connect and answers ECONNREFUSED when
  * no socket is bound to it, EPROTOTYPE when a socket of another type is,
  * 0 when a datagram socket is.  No listener ever sees a connection. */
@@ -12,8 +12,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "real.h"
+#include "spin.h"
 #include "unix_state.h"
 
 static enum ipcg_probe probe(const struct sockaddr_un *sa, socklen_t len)
@@ -61,16 +63,68 @@ enum ipcg_probe ipcg_unix_probe(const char *path)
 	return r;
 }
 
+/* Abstract names: a connect probe would not do (the kernel matches the
+ * socket type as part of the name, and a stream probe would hand a live
+ * server an empty connection), so the name is looked up in
+ * /proc/net/unix, where an abstract name is '@' followed by its bytes with
+ * every NUL shown as '@'. */
+static bool line_names(const char *line, size_t len, const char *want, size_t wlen)
+{
+	/* Num RefCount Protocol Flags Type St Inode Path: the path is
+	 * what follows the seventh field */
+	size_t i = 0;
+
+	for (int field = 0; field < 7; field++) {
+		while (i < len && line[i] == ' ')
+			i++;
+		while (i < len && line[i] != ' ')
+			i++;
+	}
+	if (i >= len || line[i] != ' ')
+		return false;
+	i++;
+	return len - i == wlen && memcmp(line + i, want, wlen) == 0;
+}
+
 enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int saved = errno;
+	static char buf[8192], want[IPCG_SUN_PATH + 1];	/* under lock */
+	static _Atomic int lock;
 	enum ipcg_probe r = IPCG_PROBE_UNKNOWN;
+	int saved = errno;
+	size_t have = 0;
+	bool found = false;
 
-	if (n < sizeof(sa.sun_path)) {
-		memcpy(sa.sun_path + 1, name, n);
-		r = probe(&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+	if (n >= IPCG_SUN_PATH)
+		return r;
+	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	ipcg_spin_lock(&lock);
+	want[0] = '@';
+	for (size_t i = 0; i < n; i++)
+		want[1 + i] = name[i] ? name[i] : '@';
+	for (;;) {
+		ssize_t k = read(fd, buf + have, sizeof(buf) - have);
+		if (k <= 0)
+			break;
+		have += (size_t)k;
+		char *start = buf, *nl;
+		while (!found && (nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+			found = line_names(start, (size_t)(nl - start), want, n + 1);
+			start = nl + 1;
+		}
+		if (found)
+			break;
+		have -= (size_t)(start - buf);
+		memmove(buf, start, have);
+		if (have == sizeof(buf))
+			have = 0;	/* an absurd line: skip it */
 	}
+	ipcg_spin_unlock(&lock);
+	(void)REAL(close)(fd);
+	r = found ? IPCG_PROBE_LIVE : IPCG_PROBE_MISSING;
+out:
 	errno = saved;
 	return r;
 }

@@ -100,7 +100,8 @@ enum ipcg_probe {
  * the file and EPROTOTYPE when one of another type is: no peer ever sees
  * a connection.  For rare paths only (errors, exit).  errno is preserved. */
 enum ipcg_probe ipcg_unix_probe(const char *path);
-/* The same for the abstract name of n bytes after the leading NUL. */
+/* Is a socket bound to the abstract name of n bytes after the leading
+ * NUL (looked up in /proc/net/unix)?  LIVE or MISSING (or UNKNOWN). */
 enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n);
 
 /* The identity of the socket file at path (lstat semantics): 0, or
