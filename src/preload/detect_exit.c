@@ -86,7 +86,7 @@ static void segment_leak(const struct ipcg_seg *s, const struct shmid_ds *ds, bo
 		ipcg_msg_u(&m, ds->shm_nattch);
 		ipcg_msg_s(&m, ds->shm_nattch == 1 ? " attach" : " attaches");
 	}
-	ipcg_msg_s(&m, " (ipcs -m lists it; shmctl(IPC_RMID) once all users have attached, or ipcrm -m ");
+	ipcg_msg_s(&m, " (ipcs -m lists it; remove it with shmctl(IPC_RMID) once every user has attached it, or with ipcrm -m ");
 	ipcg_msg_i(&m, s->shmid);
 	ipcg_msg_s(&m, ")");
 	ipcg_finding_begin(&r, "segment-leak", IPCG_SEV_WARNING, 0, m.buf,
