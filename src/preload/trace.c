@@ -25,6 +25,7 @@
 
 #include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
+#include "ownfd.h"
 #include "real.h"
 #include "trace.h"
 
@@ -107,6 +108,20 @@ static int move_high(int fd)
 	return hi;
 }
 
+/* ownfd.c: the program dup2s onto our number; continue on another one */
+static int move_fd(int fd, int minfd)
+{
+	int nfd = -1;
+
+	if (tr.mode != MODE_MAP)
+		return -1;
+	spin_lock(&tr.ctl->lock);
+	if (fd == tr.fd && (nfd = fcntl(fd, F_DUPFD_CLOEXEC, minfd)) >= 0)
+		tr.fd = nfd;
+	spin_unlock(&tr.ctl->lock);
+	return nfd;
+}
+
 /* Under ctl->lock: make tr.fd our file again, reopening by path if the
  * program closed or reused the number.  0 or -errno. */
 static int ensure_fd(void)
@@ -123,6 +138,7 @@ static int ensure_fd(void)
 		return -ESTALE;		/* replaced behind our back: do not write there */
 	}
 	tr.fd = move_high(fd);
+	ipcg_ownfd_set(IPCG_OWNFD_TRACE, tr.fd, move_fd);
 	return 0;
 }
 
@@ -354,6 +370,7 @@ int ipcg_trace_open_file(const char *path)
 	for (unsigned i = 0; i < MAX_WINS; i++)
 		atomic_store(&tr.win[i], NULL);
 	tr.mode = MODE_MAP;
+	ipcg_ownfd_set(IPCG_OWNFD_TRACE, fd, move_fd);
 	return 0;
 out_close:
 	ipcg_sys_close(fd);
@@ -438,6 +455,7 @@ void ipcg_trace_forget(void)
 		munmap(tr.ctl, sizeof(struct wctl));
 		if (tr.fd >= 0)
 			ipcg_sys_close(tr.fd);
+		ipcg_ownfd_set(IPCG_OWNFD_TRACE, -1, NULL);
 	}
 	tr.ctl = NULL;
 	tr.fd = -1;

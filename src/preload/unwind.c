@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ipcg/compiler.h"
+#include "ownfd.h"
 #include "real.h"
 #include "unwind.h"
 
@@ -67,6 +68,20 @@ static void range_of(const void *addr, uintptr_t *lo, uintptr_t *hi)
 	}
 }
 
+static int *unw_pipe;	/* libunwind's own int[2] of the pipe's descriptors */
+
+/* ownfd.c: the program dup2s onto a number of the pipe; point libunwind
+ * at a duplicate elsewhere first */
+static int move_pipe_fd(int fd, int minfd)
+{
+	int i = unw_pipe && unw_pipe[0] == fd ? 0 : unw_pipe && unw_pipe[1] == fd ? 1 : -1;
+	int nfd = i < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, minfd);
+
+	if (nfd >= 0)
+		__atomic_store_n(&unw_pipe[i], nfd, __ATOMIC_RELEASE);
+	return nfd;
+}
+
 static bool fd_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
 
 static int lowest_free(int from)
@@ -116,6 +131,9 @@ static void relocate_pipe(int r, int w, const void *in_libunwind)
 	hit[1] = hw;
 	ipcg_sys_close(r);
 	ipcg_sys_close(w);
+	unw_pipe = hit;
+	ipcg_ownfd_set(IPCG_OWNFD_UNW_R, hr, move_pipe_fd);
+	ipcg_ownfd_set(IPCG_OWNFD_UNW_W, hw, move_pipe_fd);
 }
 
 int ipcg_unwind_init(void)
