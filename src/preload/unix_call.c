@@ -8,6 +8,7 @@
 #include "call.h"
 #include "events.h"
 #include "ipcg/xlat.h"
+#include "ownfd.h"
 #include "real.h"
 #include "safecopy.h"
 #include "state.h"
@@ -244,6 +245,12 @@ int ipcg_close(int fd)
 {
 	struct ipcg_call c;
 
+	/* the trace and libunwind's pipe are not the program's: without
+	 * ipcguard the number is not open (a daemon's close loop) */
+	if (ipcg_ownfd_maybe(fd) && ipcg_ownfd_refuse_close(fd)) {
+		errno = EBADF;
+		return -1;
+	}
 	if (likely(!ipcg_fd_tracked(fd)) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
 		return REAL(close)(fd);
 	/* untrack before the number can be reused by another thread's socket() */
