@@ -180,6 +180,8 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+	int saved = errno;	/* fork() returns 0 with errno as it was */
+
 	ipcg_tls_tid = 0;
 	ipcg_state_atfork_child();
 	ipcg_trace_forget();
@@ -192,11 +194,16 @@ static void atfork_child(void)
 	if (ipcg_config.follow)
 		start_trace(true);
 	ipcg_guard_leave();
+	errno = saved;
 }
 
+/* errno is kept: the program starts with errno 0 (C11 7.5), and a first
+ * intercepted call that succeeds must not change it; start-up leaves
+ * EAGAIN (libunwind's warm-up) or EEXIST (a taken trace name) behind */
 static void init(void)
 {
 	char err[512];
+	int saved = errno;
 
 	ipcg_guard_enter();
 	ipcg_real_resolve();
@@ -214,6 +221,7 @@ static void init(void)
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	atomic_store_explicit(&ipcg_state, IPCG_READY, memory_order_release);
 	ipcg_guard_leave();
+	errno = saved;
 }
 
 bool ipcg_init_slow(void)
