@@ -15,6 +15,7 @@ char ctor_lib_report[512];	/* what the constructor saw, for ctor_user */
 
 __attribute__((constructor)) static void early(void)
 {
+	errno = E2BIG;	/* the first call starts ipcguard: errno must survive it */
 	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	int e1 = errno;
 	void *p = id >= 0 ? shmat(id, NULL, 0) : (void *)-1;
@@ -30,9 +31,9 @@ __attribute__((constructor)) static void early(void)
 	int e3 = errno;
 
 	snprintf(ctor_lib_report, sizeof(ctor_lib_report),
-		 "ctor: shmget %s (%s), shmat %s, shmdt %d, rmid %d, socket fd=%d (%s), "
+		 "ctor: shmget %s (errno %s), shmat %s, shmdt %d, rmid %d, socket fd=%d (%s), "
 		 "socketpair %d fds=%d,%d, close %d, shmdt(NULL) %d %s",
-		 id >= 0 ? "ok" : "failed", id >= 0 ? "-" : strerror(e1),
+		 id >= 0 ? "ok" : "failed", strerrorname_np(e1),
 		 p != (void *)-1 ? "ok" : "failed", dt, rm, s, s >= 0 ? "-" : strerror(e2),
 		 sp, sv[0], sv[1], cl, bad, strerrorname_np(e3));
 	if (sp == 0) {
