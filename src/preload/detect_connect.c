@@ -12,18 +12,15 @@
 
 #include "detect_unix.h"
 #include "ipcg/xlat.h"
-#include "spin.h"
 
 /* Why EACCES: the first directory on the path that this process cannot
  * search, else the socket file that it cannot write. */
 static void why_denied(struct ipcg_msg *m, const char *path)
 {
-	static char dir[IPCG_SUN_PATH + 2];	/* under lock */
-	static _Atomic int lock;
+	char dir[IPCG_SUN_PATH + 2];
 	struct stat st;
 	bool found = false;
 
-	ipcg_spin_lock(&lock);
 	size_t n = strnlen(path, IPCG_SUN_PATH);
 	memcpy(dir, path, n);
 	dir[n] = '\0';
@@ -40,7 +37,6 @@ static void why_denied(struct ipcg_msg *m, const char *path)
 		}
 		dir[i] = '/';
 	}
-	ipcg_spin_unlock(&lock);
 	if (found)
 		return;
 	ipcg_msg_s(m, "the socket file is not writable by uid ");

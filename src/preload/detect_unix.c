@@ -165,15 +165,15 @@ static void mode_str(char out[8], unsigned mode)
  * write permission) and every directory above it searchable by others. */
 static bool open_to_all(const char *path, unsigned *ret_mode)
 {
-	static char dir[PATH_MAX];	/* under world_lock */
-	static _Atomic int world_lock;
+	static char dir[PATH_MAX];	/* under IPCG_SCRATCH_WORLD */
+	_Atomic int *world_lock = &ipcg_scratch_lock[IPCG_SCRATCH_WORLD];
 	struct stat st;
 	bool open = false;
 
 	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || !(st.st_mode & S_IWOTH))
 		return false;
 	*ret_mode = st.st_mode & 07777;
-	ipcg_spin_lock(&world_lock);
+	ipcg_spin_lock(world_lock);
 	size_t n = strnlen(path, sizeof(dir) - 1);
 	memcpy(dir, path, n);
 	dir[n] = '\0';
@@ -187,7 +187,7 @@ static bool open_to_all(const char *path, unsigned *ret_mode)
 		*slash = '\0';
 		open = stat(dir, &st) == 0 && (st.st_mode & S_IXOTH);
 	}
-	ipcg_spin_unlock(&world_lock);
+	ipcg_spin_unlock(world_lock);
 	return open;
 }
 
@@ -280,8 +280,8 @@ static bool absolute(char *out, size_t cap, const char *name)
 
 static void bound_here(const struct ipcg_ev *e, int fd, const struct ipcg_sun_name *n)
 {
-	static struct ipcg_bound b;	/* 4 KiB: under bind_lock, not on the stack */
-	static _Atomic int bind_lock;
+	static struct ipcg_bound b;	/* 4 KiB: under IPCG_SCRATCH_BIND, not on the stack */
+	_Atomic int *bind_lock = &ipcg_scratch_lock[IPCG_SCRATCH_BIND];
 	struct ipcg_sock s;
 
 	if (!ipcg_unix_sock_get(fd, &s))
@@ -292,7 +292,7 @@ static void bound_here(const struct ipcg_ev *e, int fd, const struct ipcg_sun_na
 	s.bind_stack = e->stack;
 	s.bound_id = 0;
 	if (!n->abstract) {
-		ipcg_spin_lock(&bind_lock);
+		ipcg_spin_lock(bind_lock);
 		memset(&b, 0, sizeof(b));
 		memcpy(b.name, n->name, n->len);
 		b.name[n->len] = '\0';
@@ -302,7 +302,7 @@ static void bound_here(const struct ipcg_ev *e, int fd, const struct ipcg_sun_na
 		if (absolute(b.path, sizeof(b.path), b.name) &&
 		    ipcg_unix_file_id(b.path, &b.dev, &b.ino, &b.btime_ns) == 0)
 			s.bound_id = ipcg_unix_bound_add(&b);
-		ipcg_spin_unlock(&bind_lock);
+		ipcg_spin_unlock(bind_lock);
 	}
 	ipcg_unix_sock_set(fd, &s);
 	/* a datagram socket never listens: it is reachable from bind on */

@@ -28,4 +28,17 @@ static inline void ipcg_spin_unlock(_Atomic int *l)
 	atomic_store_explicit(l, 0, memory_order_release);
 }
 
+/* Locks of the static scratch buffers some rare paths use instead of a
+ * large stack frame (paths, /proc/net/unix lines).  Fork may copy one
+ * held by another thread, so the fork child resets them all
+ * (ipcg_state_atfork_child). */
+enum ipcg_scratch {
+	IPCG_SCRATCH_BIND,	/* detect_unix.c: the bound-file record */
+	IPCG_SCRATCH_WORLD,	/* detect_unix.c: directory walk */
+	IPCG_SCRATCH_SWEEP,	/* unix_state.c: bound-file sweep */
+	IPCG_SCRATCH_PROC,	/* unix_probe.c: /proc/net/unix reader */
+	IPCG_SCRATCH_N
+};
+extern _Atomic int ipcg_scratch_lock[IPCG_SCRATCH_N];
+
 #endif

@@ -3,11 +3,13 @@
  * AF_UNIX tables. */
 #include "detect.h"
 #include "shm_state.h"
+#include "spin.h"
 #include "stack_carry.h"
 #include "state.h"
 #include "unix_state.h"
 
 _Atomic uint8_t ipcg_unix_fd[IPCG_FD_MAX];
+_Atomic int ipcg_scratch_lock[IPCG_SCRATCH_N];
 
 void ipcg_state_atfork_prepare(void)
 {
@@ -26,6 +28,8 @@ void ipcg_state_atfork_parent(void)
  * into the child's trace when first needed. */
 void ipcg_state_atfork_child(void)
 {
+	for (int i = 0; i < IPCG_SCRATCH_N; i++)
+		atomic_store(&ipcg_scratch_lock[i], 0);	/* their holders did not fork */
 	ipcg_unix_state_atfork_child();
 	ipcg_shm_state_atfork_child();
 	ipcg_exit_detect_atfork_child();

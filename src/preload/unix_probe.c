@@ -88,8 +88,8 @@ static bool line_names(const char *line, size_t len, const char *want, size_t wl
 
 enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n)
 {
-	static char buf[8192], want[IPCG_SUN_PATH + 1];	/* under lock */
-	static _Atomic int lock;
+	static char buf[8192], want[IPCG_SUN_PATH + 1];	/* under IPCG_SCRATCH_PROC */
+	_Atomic int *lock = &ipcg_scratch_lock[IPCG_SCRATCH_PROC];
 	enum ipcg_probe r = IPCG_PROBE_UNKNOWN;
 	int saved = errno;
 	size_t have = 0;
@@ -100,7 +100,7 @@ enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n)
 	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		goto out;
-	ipcg_spin_lock(&lock);
+	ipcg_spin_lock(lock);
 	want[0] = '@';
 	for (size_t i = 0; i < n; i++)
 		want[1 + i] = name[i] ? name[i] : '@';
@@ -121,7 +121,7 @@ enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n)
 		if (have == sizeof(buf))
 			have = 0;	/* an absurd line: skip it */
 	}
-	ipcg_spin_unlock(&lock);
+	ipcg_spin_unlock(lock);
 	(void)REAL(close)(fd);
 	r = found ? IPCG_PROBE_LIVE : IPCG_PROBE_MISSING;
 out:

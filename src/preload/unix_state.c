@@ -126,9 +126,9 @@ static uint32_t bound_insert(const struct ipcg_bound *b)
  * lstat outside the lock. */
 static void bound_sweep(void)
 {
-	static char path[PATH_MAX];	/* under sweep_lock only */
-	static _Atomic int sweep_lock;
-	ipcg_spin_lock(&sweep_lock);
+	static char path[PATH_MAX];	/* under IPCG_SCRATCH_SWEEP */
+	_Atomic int *sweep_lock = &ipcg_scratch_lock[IPCG_SCRATCH_SWEEP];
+	ipcg_spin_lock(sweep_lock);
 	for (uint32_t i = 0; i < IPCG_BOUND_MAX; i++) {
 		if (!take())
 			break;
@@ -153,7 +153,7 @@ static void bound_sweep(void)
 			bounds[i].used = false;
 		give();
 	}
-	ipcg_spin_unlock(&sweep_lock);
+	ipcg_spin_unlock(sweep_lock);
 }
 
 uint32_t ipcg_unix_bound_add(const struct ipcg_bound *b)

@@ -29,4 +29,11 @@ is "$(cat "$T/unix.out")" "failures 0" "every connect failed with ENOENT"
 is "$(kinds "$f" | uniq -c | tr -s ' ')" " 1600 connect-failed" "exactly 1600 connect-failed"
 is "$(jq -r 'select(.type=="finding")|.cause' "$f" | sort -u)" "missing-directory" "all with the cause"
 is "$(jq 'select(.type=="finding")|.seq' "$f" | sort -u | wc -l | tr -d ' ')" 1600 "1600 distinct calls"
+# forks while other threads are inside the detectors' rare paths (bind,
+# listen, the /proc/net/unix probe): every child finishes its own round
+mkdir "$T/socks"
+IPCGUARD_OUTPUT="$T/forks.%p.jsonl" timeout 60 env LD_PRELOAD="$LIB" "$prog" forks 2 "$T/socks" >"$T/forks.out" 2>&1
+is "$?:$(cat "$T/forks.out")" "0:children-failed 0 failures 0" "20 forks amid 2 busy threads: no child hangs or fails"
+n=0; for f in "$T"/forks.*.jsonl; do [ "$(nfind "$f" connect-failed)" -ge 1 ] || n=$((n + 1)); done
+is "$n" 0 "every process, children included, reported its failed connect"
 done_testing

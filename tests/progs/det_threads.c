@@ -7,7 +7,11 @@
  *	det_threads unix THREADS ITER     every thread connects ITER times to
  *	    a missing socket path (each a connect-failed)
  *	det_threads cycle N               attach and detach one segment N
- *	    times; prints the resident set growth in KiB */
+ *	    times; prints the resident set growth in KiB
+ *	det_threads forks THREADS DIR     THREADS threads bind, listen,
+ *	    close and unlink sockets in DIR and connect to a missing abstract
+ *	    name (the detectors' rare paths and their scratch locks) while
+ *	    main forks 20 children that do the same once: none may hang */
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -18,6 +22,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int shared_id, iters;
@@ -66,6 +71,39 @@ static void *connect_missing(void *arg)
 	return NULL;
 }
 
+static const char *sock_dir;
+static _Atomic int stop;
+
+/* one round of the rare paths: bind + listen of a path, a failed connect
+ * to an abstract name */
+static int unix_round(int tag, int i)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), ok = 1;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/t%d.%d.sock", sock_dir, tag, i);
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 1) < 0)
+		ok = 0;
+	close(s);
+	unlink(sa.sun_path);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "ipcg-missing-%d", tag);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(s, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sa.sun_path + 1))) == 0)
+		ok = 0;
+	close(s);
+	return ok;
+}
+
+static void *unix_rounds(void *arg)
+{
+	for (int i = 0; !stop; i++)
+		if (!unix_round((int)(long)arg, i % 8))
+			failures++;
+	return NULL;
+}
+
 static long rss_kib(void)
 {
 	long pages = 0, rss = 0;
@@ -108,6 +146,23 @@ int main(int argc, char **argv)
 		for (int i = 0; i < nthreads; i++)
 			pthread_join(th[i], NULL);
 		printf("failures %ld\n", (long)failures);
+	} else if (!strcmp(mode, "forks")) {
+		int bad = 0;
+		sock_dir = argc > 3 ? argv[3] : "/tmp";
+		for (int i = 0; i < nthreads; i++)
+			pthread_create(&th[i], NULL, unix_rounds, (void *)(long)(i + 1));
+		for (int k = 0; k < 20; k++) {
+			int st;
+			pid_t pid = fork();
+			if (pid == 0)
+				_exit(unix_round(100 + k, 0) ? 0 : 1);
+			if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+				bad++;
+		}
+		stop = 1;
+		for (int i = 0; i < nthreads; i++)
+			pthread_join(th[i], NULL);
+		printf("children-failed %d failures %ld\n", bad, (long)failures);
 	} else if (!strcmp(mode, "cycle")) {
 		long n = argc > 2 ? atol(argv[2]) : 1000000, before = 0;
 		int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
