@@ -34,6 +34,7 @@
 _Atomic int ipcg_state;
 bool ipcg_logging;
 static _Atomic int exit_done;
+static pid_t owner_pid;		/* the process the trace is for: a vfork child shares our memory */
 
 static void say(const char *msg)
 {
@@ -189,6 +190,7 @@ static void atfork_child(void)
 	atomic_store(&ipcg_seq, 0);
 	atomic_store(&ipcg_nfindings, 0);
 	atomic_store(&exit_done, 0);
+	owner_pid = getpid();
 	ipcg_stacks_reset();
 	ipcg_modules_reset();
 	if (ipcg_config.follow)
@@ -217,6 +219,7 @@ static void init(void)
 	 * and they must be taken now rather than shift the program's later */
 	if (ipcg_config.stack_depth)
 		(void)ipcg_unwind_init();
+	owner_pid = getpid();
 	start_trace(false);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	atomic_store_explicit(&ipcg_state, IPCG_READY, memory_order_release);
@@ -244,7 +247,10 @@ __attribute__((constructor)) static void ipcg_ctor(void)
 
 void ipcg_exit_sequence(const char *how, int status)
 {
-	if (atomic_load(&ipcg_state) != IPCG_READY || atomic_exchange(&exit_done, 1))
+	/* a vfork child's _exit must neither write into nor finish the
+	 * parent's trace */
+	if (atomic_load(&ipcg_state) != IPCG_READY || getpid() != owner_pid ||
+	    atomic_exchange(&exit_done, 1))
 		return;
 	int saved = errno;
 	ipcg_guard_enter();
