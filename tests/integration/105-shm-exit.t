@@ -39,6 +39,13 @@ is "$(ls "$T"/share.*.jsonl | wc -l | tr -d ' ')" 2 "two traces"
 n=0; for f in "$T"/share.*.jsonl; do n=$((n + $(nfind "$f"))); done
 is "$n" 0 "correct: created, used by a child, removed by the parent after it exits: no finding"
 
+IPCGUARD_OUTPUT="$T/vfork.jsonl" preload "$prog" vfork >"$T/vfork.out" 2>&1
+is "$(sed -n 3p "$T/vfork.out")" "child 3" "a vfork child attached to our memory and _exited"
+is "$(jq -r 'select(.type=="call")|.fn' "$T/vfork.jsonl" | tr '\n' ' ')" "shmget shmat shmdt shmctl " \
+	"the parent's calls after the vfork child's _exit are all in its trace"
+is "$(jq -c 'select(.type=="exit")|[.how,.findings]' "$T/vfork.jsonl")" '["exit",0]' \
+	"one exit record, the parent's, and no exit-time findings from the child"
+
 for how in _exit exit; do
 	IPCGUARD_OUTPUT="$T/inh$how.%p.jsonl" preload "$prog" fork-inherit "$how" >"$T/inh$how.out" 2>&1
 	p=$(main_trace "inh$how")

@@ -235,6 +235,18 @@ int main(int argc, char **argv)
 		waitpid(pid, NULL, 0);
 		dt("detach", p);
 		rm("rmid", id);
+	} else if (!strcmp(sc, "vfork")) {
+		/* a vfork child shares the parent's memory and _exits */
+		id = get("create", IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		p = at("attach", id);
+		pid_t pid = vfork();
+		if (pid == 0)
+			_exit(3);
+		int st;
+		waitpid(pid, &st, 0);
+		printf("child %d\n", WEXITSTATUS(st));
+		dt("detach", p);
+		rm("rmid", id);
 	} else {
 		fprintf(stderr, "det_shm: unknown scenario '%s'\n", sc);
 		return 2;
