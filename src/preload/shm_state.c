@@ -1,9 +1,11 @@
-/* shm_state.c: the shared-memory tables of shm_state.h. */
+/* shm_state.c: the segment and attach tables of shm_state.h (the key
+ * memories are in shm_keys.c). */
 #include <errno.h>
 #include <string.h>
 #include <sys/shm.h>
 
 #include "ipcg/compiler.h"
+#include "shm_keys.h"
 #include "shm_state.h"
 #include "spin.h"
 #include "tab.h"
@@ -12,8 +14,6 @@
 #define SEG_BUCKETS 8192
 #define ATT_CAP 65536		/* vm.max_map_count defaults to 65530 mappings */
 #define ATT_BUCKETS 8192
-#define RMKEY_MAX 64		/* keys removed while attached; newest kept */
-#define FTOK_MAX 256		/* distinct ftok keys remembered; oldest evicted */
 #define DETACH_RING 64		/* recent shmdt addresses */
 
 struct seg_ent {
@@ -30,14 +30,6 @@ struct att_ent {
 static _Atomic int lock;
 static bool inited, broken;	/* tables mapped; mapping failed (track nothing) */
 static struct ipcg_tab segs, atts;
-static struct ipcg_rmkey rmkeys[RMKEY_MAX];
-static unsigned nrmkeys;
-static struct ipcg_ftok ftoks[FTOK_MAX];
-static uint32_t ftok_age[FTOK_MAX];	/* insertion order, for eviction */
-static uint32_t ftok_clock;
-static unsigned nftoks;
-static struct ipcg_ftok ftok_failed;
-static int ftok_failed_err;	/* 0: no failed ftok seen */
 static struct ipcg_detach detaches[DETACH_RING];
 static unsigned detach_next;
 static uint64_t overflows;
@@ -433,119 +425,6 @@ bool ipcg_shm_detach_find(uintptr_t addr, struct ipcg_detach *ret)
 	return found;
 }
 
-/* --- keys removed while attached ---------------------------------------- */
-
-void ipcg_shm_rmkey_add(const struct ipcg_rmkey *k)
-{
-	unsigned i;
-
-	if (!take())
-		return;
-	for (i = 0; i < nrmkeys && rmkeys[i].key != k->key; i++)
-		;
-	if (i == nrmkeys) {
-		if (nrmkeys < RMKEY_MAX) {
-			nrmkeys++;
-		} else {	/* full: drop the oldest (slot 0) */
-			memmove(rmkeys, rmkeys + 1, (RMKEY_MAX - 1) * sizeof(rmkeys[0]));
-			i = RMKEY_MAX - 1;
-		}
-	}
-	rmkeys[i] = *k;
-	give();
-}
-
-bool ipcg_shm_rmkey_find(key_t key, struct ipcg_rmkey *ret)
-{
-	bool found = false;
-
-	if (!take())
-		return false;
-	for (unsigned i = 0; i < nrmkeys; i++)
-		if (rmkeys[i].key == key) {
-			*ret = rmkeys[i];
-			found = true;
-			break;
-		}
-	give();
-	return found;
-}
-
-void ipcg_shm_rmkey_drop(key_t key)
-{
-	if (!take())
-		return;
-	for (unsigned i = 0; i < nrmkeys; i++)
-		if (rmkeys[i].key == key) {
-			memmove(rmkeys + i, rmkeys + i + 1, (nrmkeys - i - 1) * sizeof(rmkeys[0]));
-			nrmkeys--;
-			break;
-		}
-	give();
-}
-
-/* --- ftok memory -------------------------------------------------------- */
-
-bool ipcg_shm_ftok_find(key_t key, struct ipcg_ftok *ret)
-{
-	bool found = false;
-
-	if (!take())
-		return false;
-	for (unsigned i = 0; i < nftoks; i++)
-		if (ftoks[i].key == key) {
-			*ret = ftoks[i];
-			found = true;
-			break;
-		}
-	give();
-	return found;
-}
-
-void ipcg_shm_ftok_put(const struct ipcg_ftok *f)
-{
-	unsigned i, oldest = 0;
-
-	if (!take())
-		return;
-	for (i = 0; i < nftoks && ftoks[i].key != f->key; i++)
-		if (ftok_age[i] < ftok_age[oldest])
-			oldest = i;
-	if (i == nftoks) {
-		if (nftoks < FTOK_MAX)
-			nftoks++;
-		else
-			i = oldest;
-	}
-	ftoks[i] = *f;
-	ftok_age[i] = ++ftok_clock;
-	give();
-}
-
-void ipcg_shm_ftok_failed_set(const struct ipcg_ftok *f, int err)
-{
-	if (!take())
-		return;
-	ftok_failed = *f;
-	ftok_failed_err = err;
-	give();
-}
-
-bool ipcg_shm_ftok_failed_get(struct ipcg_ftok *ret, int *ret_err)
-{
-	bool found = false;
-
-	if (!take())
-		return false;
-	if (ftok_failed_err) {
-		*ret = ftok_failed;
-		*ret_err = ftok_failed_err;
-		found = true;
-	}
-	give();
-	return found;
-}
-
 /* --- process ------------------------------------------------------------ */
 
 uint64_t ipcg_shm_state_overflows(void)
@@ -569,29 +448,28 @@ void ipcg_shm_state_stacks(uint32_t (*fn)(uint32_t id))
 		if (e)
 			e->a.stack = fn(e->a.stack);
 	}
-	for (unsigned i = 0; i < nrmkeys; i++)
-		rmkeys[i].stack = fn(rmkeys[i].stack);
-	for (unsigned i = 0; i < nftoks; i++)
-		ftoks[i].stack = fn(ftoks[i].stack);
-	ftok_failed.stack = fn(ftok_failed.stack);
 	for (unsigned i = 0; i < DETACH_RING; i++)
 		detaches[i].stack = fn(detaches[i].stack);
 	give();
+	ipcg_shm_keys_stacks(fn);
 }
 
 void ipcg_shm_state_atfork_prepare(void)
 {
 	ipcg_spin_lock(&lock);
+	ipcg_shm_keys_atfork_prepare();
 }
 
 void ipcg_shm_state_atfork_parent(void)
 {
+	ipcg_shm_keys_atfork_parent();
 	ipcg_spin_unlock(&lock);
 }
 
 void ipcg_shm_state_atfork_child(void)
 {
 	atomic_store(&lock, 0);
+	ipcg_shm_keys_atfork_child();
 	if (!inited || broken)
 		return;
 	/* seq numbers restart in the child: the parent's would mislead */
@@ -614,9 +492,4 @@ void ipcg_shm_state_atfork_child(void)
 	}
 	for (unsigned i = 0; i < DETACH_RING; i++)
 		detaches[i].seq = 0;
-	for (unsigned i = 0; i < nrmkeys; i++)
-		rmkeys[i].seq = 0;
-	for (unsigned i = 0; i < nftoks; i++)
-		ftoks[i].seq = 0;
-	ftok_failed.seq = 0;
 }
