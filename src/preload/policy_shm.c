@@ -268,7 +268,7 @@ static void msg_attach(struct ipcg_msg *m, const struct ipcg_att *a)
 		ipcg_msg_seq(m, " by shmat", a->seq);
 }
 
-void ipcg_pol_shmat_report(const struct ipcg_pol_at *o, uint64_t seq, int shmid, void *ret)
+void ipcg_pol_shmat_report(const struct ipcg_pol_at *o, uint64_t seq, int shmid, void *ret, int err)
 {
 	const struct ipcg_policy *p = &ipcg_policy;
 	struct ipcg_msg m;
@@ -300,7 +300,7 @@ void ipcg_pol_shmat_report(const struct ipcg_pol_at *o, uint64_t seq, int shmid,
 		ipcg_msg_s(&m, " while already attached at ");
 		msg_attach(&m, &o->first);
 		ipcg_msg_s(&m, "; repeat-attach=deny would refuse it with EINVAL");
-		ipcg_policy_record("repeat-attach", "warn", seq, 0, m.buf);
+		ipcg_policy_record("repeat-attach", "warn", seq, err, m.buf);
 	}
 }
 

@@ -46,7 +46,8 @@ struct ipcg_pol_at {
 };
 
 void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int shmflg);
-void ipcg_pol_shmat_report(const struct ipcg_pol_at *o, uint64_t seq, int shmid, void *ret);
+/* err: the errno the program got, 0 on success */
+void ipcg_pol_shmat_report(const struct ipcg_pol_at *o, uint64_t seq, int shmid, void *ret, int err);
 /* After the hook has counted the attach: give back the max-attach slot. */
 void ipcg_pol_shmat_done(struct ipcg_pol_at *o);
 

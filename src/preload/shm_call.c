@@ -102,7 +102,7 @@ void *ipcg_shmat(int shmid, const void *shmaddr, int shmflg)
 		record_shmat(&c, shmid, shmaddr, shmflg, ret);
 	struct ipcg_ev e = ev_of(&c, ret == (void *)-1);
 	if (c.pol) {
-		ipcg_pol_shmat_report(&po, c.seq, shmid, ret);
+		ipcg_pol_shmat_report(&po, c.seq, shmid, ret, e.err);
 		e.policy = po.ev;
 	}
 	ipcg_on_shmat(&e, shmid, shmaddr, shmflg, ret);

@@ -1,6 +1,8 @@
 /* unix_call.c: per-call logic for the AF_UNIX socket calls.  Other
  * families leave at the first test (socket, socketpair) or at the fd
- * filter (everything that takes a descriptor). */
+ * filter (everything that takes a descriptor).  bind and connect go
+ * through the policies (policy_unix.c) when a unix rule is active; records
+ * are written only while the family is logged, the hooks always run. */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "events.h"
 #include "ipcg/xlat.h"
 #include "ownfd.h"
+#include "policy_unix.h"
 #include "real.h"
 #include "safecopy.h"
 #include "state.h"
@@ -91,13 +94,15 @@ int ipcg_socket(int domain, int type, int protocol)
 	ipcg_call_after(&c);
 	if (ret >= 0)
 		ipcg_fd_track(ret, true);
-	ipcg_call_record(&c, "socket");
-	ipcg_xlat_family(buf, sizeof(buf), domain);
-	ipcg_jw_kstr(&c.rec.w, "domain", buf);
-	ipcg_xlat_socktype(buf, sizeof(buf), type);
-	ipcg_jw_kstr(&c.rec.w, "type", buf);
-	ipcg_jw_ki64(&c.rec.w, "protocol", protocol);
-	ipcg_call_ret_i(&c, ret, ret < 0);
+	if (c.log) {
+		ipcg_call_record(&c, "socket");
+		ipcg_xlat_family(buf, sizeof(buf), domain);
+		ipcg_jw_kstr(&c.rec.w, "domain", buf);
+		ipcg_xlat_socktype(buf, sizeof(buf), type);
+		ipcg_jw_kstr(&c.rec.w, "type", buf);
+		ipcg_jw_ki64(&c.rec.w, "protocol", protocol);
+		ipcg_call_ret_i(&c, ret, ret < 0);
+	}
 	struct ipcg_ev e = ev_of(&c, ret < 0);
 	ipcg_on_socket(&e, domain, type, protocol, ret);
 	ipcg_call_end(&c);
@@ -120,23 +125,25 @@ int ipcg_socketpair(int domain, int type, int protocol, int sv[2])
 		ipcg_fd_track(fds[0], true);
 		ipcg_fd_track(fds[1], true);
 	}
-	ipcg_call_record(&c, "socketpair");
-	ipcg_xlat_family(buf, sizeof(buf), domain);
-	ipcg_jw_kstr(&c.rec.w, "domain", buf);
-	ipcg_xlat_socktype(buf, sizeof(buf), type);
-	ipcg_jw_kstr(&c.rec.w, "type", buf);
-	ipcg_jw_ki64(&c.rec.w, "protocol", protocol);
-	ipcg_jw_key(&c.rec.w, "sv");
-	if (ret == 0) {
-		ipcg_jw_open(&c.rec.w, '[');
-		ipcg_jw_i64(&c.rec.w, fds[0]);
-		ipcg_jw_sep(&c.rec.w);
-		ipcg_jw_i64(&c.rec.w, fds[1]);
-		ipcg_jw_close(&c.rec.w, ']');
-	} else {
-		ipcg_jw_null(&c.rec.w);
+	if (c.log) {
+		ipcg_call_record(&c, "socketpair");
+		ipcg_xlat_family(buf, sizeof(buf), domain);
+		ipcg_jw_kstr(&c.rec.w, "domain", buf);
+		ipcg_xlat_socktype(buf, sizeof(buf), type);
+		ipcg_jw_kstr(&c.rec.w, "type", buf);
+		ipcg_jw_ki64(&c.rec.w, "protocol", protocol);
+		ipcg_jw_key(&c.rec.w, "sv");
+		if (ret == 0) {
+			ipcg_jw_open(&c.rec.w, '[');
+			ipcg_jw_i64(&c.rec.w, fds[0]);
+			ipcg_jw_sep(&c.rec.w);
+			ipcg_jw_i64(&c.rec.w, fds[1]);
+			ipcg_jw_close(&c.rec.w, ']');
+		} else {
+			ipcg_jw_null(&c.rec.w);
+		}
+		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	ipcg_call_ret_i(&c, ret, ret < 0);
 	struct ipcg_ev e = ev_of(&c, ret < 0);
 	ipcg_on_socketpair(&e, type, fds, ret);
 	ipcg_call_end(&c);
@@ -146,20 +153,32 @@ int ipcg_socketpair(int domain, int type, int protocol, int sv[2])
 static int bind_or_connect(int fd, const struct sockaddr *addr, socklen_t len, bool is_bind)
 {
 	struct ipcg_call c;
+	struct ipcg_pol_sun po;
 	struct ipcg_sun a;
+	const struct sockaddr *kaddr = addr;	/* the bytes the kernel was given */
 	int ret;
 
 	if (!ipcg_fd_tracked(fd) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
 		return is_bind ? REAL(bind)(fd, addr, len) : REAL(connect)(fd, addr, len);
-	ret = is_bind ? REAL(bind)(fd, addr, len) : REAL(connect)(fd, addr, len);
+	if (c.pol)
+		ret = ipcg_pol_bind_connect(&po, fd, addr, len, is_bind, &kaddr);
+	else
+		ret = is_bind ? REAL(bind)(fd, addr, len) : REAL(connect)(fd, addr, len);
 	ipcg_call_after(&c);
-	sun_after_call(&a, addr, len, ret, c.err);
-	ipcg_call_record(&c, is_bind ? "bind" : "connect");
-	ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
-	write_sun(&c.rec.w, "addr", &a, addr);
-	ipcg_jw_ku64(&c.rec.w, "addrlen", len);
-	ipcg_call_ret_i(&c, ret, ret < 0);
+	/* a refused call was never given to the kernel: kaddr is our copy */
+	sun_after_call(&a, kaddr, len, ret, c.err);
+	if (c.log) {
+		ipcg_call_record(&c, is_bind ? "bind" : "connect");
+		ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
+		write_sun(&c.rec.w, "addr", &a, addr);
+		ipcg_jw_ku64(&c.rec.w, "addrlen", len);
+		ipcg_call_ret_i(&c, ret, ret < 0);
+	}
 	struct ipcg_ev e = ev_of(&c, ret < 0);
+	if (c.pol) {
+		ipcg_pol_sun_report(&po, c.seq, is_bind, fd, ret);
+		e.policy = po.ev;
+	}
 	if (is_bind)
 		ipcg_on_bind(&e, fd, &a, ret);
 	else
@@ -186,10 +205,12 @@ int ipcg_listen(int fd, int backlog)
 		return REAL(listen)(fd, backlog);
 	int ret = REAL(listen)(fd, backlog);
 	ipcg_call_after(&c);
-	ipcg_call_record(&c, "listen");
-	ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
-	ipcg_jw_ki64(&c.rec.w, "backlog", backlog);
-	ipcg_call_ret_i(&c, ret, ret < 0);
+	if (c.log) {
+		ipcg_call_record(&c, "listen");
+		ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
+		ipcg_jw_ki64(&c.rec.w, "backlog", backlog);
+		ipcg_call_ret_i(&c, ret, ret < 0);
+	}
 	struct ipcg_ev e = ev_of(&c, ret < 0);
 	ipcg_on_listen(&e, fd, backlog, ret);
 	ipcg_call_end(&c);
@@ -222,19 +243,21 @@ int ipcg_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool 
 			a.len = outlen;
 		}
 	}
-	ipcg_call_record(&c, is4 ? "accept4" : "accept");
-	ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
-	write_sun(&c.rec.w, "addr", &a, ret >= 0 ? addr : NULL);
-	ipcg_jw_key(&c.rec.w, "addrlen");
-	if (have_len)
-		ipcg_jw_u64(&c.rec.w, outlen);
-	else
-		ipcg_jw_null(&c.rec.w);
-	if (is4) {
-		ipcg_xlat_sock_flags(buf, sizeof(buf), flags);
-		ipcg_jw_kstr(&c.rec.w, "flags", buf);
+	if (c.log) {
+		ipcg_call_record(&c, is4 ? "accept4" : "accept");
+		ipcg_jw_ki64(&c.rec.w, "sockfd", fd);
+		write_sun(&c.rec.w, "addr", &a, ret >= 0 ? addr : NULL);
+		ipcg_jw_key(&c.rec.w, "addrlen");
+		if (have_len)
+			ipcg_jw_u64(&c.rec.w, outlen);
+		else
+			ipcg_jw_null(&c.rec.w);
+		if (is4) {
+			ipcg_xlat_sock_flags(buf, sizeof(buf), flags);
+			ipcg_jw_kstr(&c.rec.w, "flags", buf);
+		}
+		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	ipcg_call_ret_i(&c, ret, ret < 0);
 	struct ipcg_ev e = ev_of(&c, ret < 0);
 	ipcg_on_accept(&e, fd, ret);
 	ipcg_call_end(&c);
@@ -257,9 +280,11 @@ int ipcg_close(int fd)
 	ipcg_fd_track(fd, false);
 	int ret = REAL(close)(fd);
 	ipcg_call_after(&c);
-	ipcg_call_record(&c, "close");
-	ipcg_jw_ki64(&c.rec.w, "fd", fd);
-	ipcg_call_ret_i(&c, ret, ret < 0);
+	if (c.log) {
+		ipcg_call_record(&c, "close");
+		ipcg_jw_ki64(&c.rec.w, "fd", fd);
+		ipcg_call_ret_i(&c, ret, ret < 0);
+	}
 	struct ipcg_ev e = ev_of(&c, ret < 0);
 	ipcg_on_close(&e, fd, ret);
 	ipcg_call_end(&c);

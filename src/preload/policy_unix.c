@@ -1,0 +1,297 @@
+/* policy_unix.c: the AF_UNIX policies, see policy_unix.h and
+ * docs/policies.md.
+ *
+ * The caller's address is read once, with a fault-tolerant copy, and that
+ * copy is what the real call gets: the check and the call see the same
+ * bytes even if another thread rewrites the buffer in between.  When the
+ * copy cannot be made (NULL, unreadable, a length the kernel rejects) the
+ * call goes to the kernel unchanged and fails there as it would have. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "detect.h"
+#include "events.h"
+#include "policy.h"
+#include "policy_unix.h"
+#include "real.h"
+#include "safecopy.h"
+
+#define SUN_OFF offsetof(struct sockaddr_un, sun_path)
+#define PERMS 07777
+
+/* Copy the caller's address and take its name apart.  Only lengths the
+ * kernel accepts for AF_UNIX are copied (more than the family, at most a
+ * sockaddr_un); an unnamed address (autobind) has no name to check. */
+static void take_name(struct ipcg_pol_sun *o, const struct sockaddr *addr, socklen_t len)
+{
+	const struct sockaddr_un *sa = (const struct sockaddr_un *)&o->kaddr;
+
+	if (!addr || len <= SUN_OFF || len > sizeof(struct sockaddr_un) ||
+	    !ipcg_safe_read(&o->kaddr, addr, len))
+		return;
+	o->copied = true;
+	if (sa->sun_family != AF_UNIX)
+		return;
+	size_t plen = len - SUN_OFF;
+	o->named = true;
+	if (sa->sun_path[0]) {
+		size_t n = strnlen(sa->sun_path, plen);	/* the kernel ends the path there too */
+		memcpy(o->name, sa->sun_path, n);
+		o->name[n] = '\0';
+	} else {
+		o->abstract = true;
+		o->name[0] = '@';
+		memcpy(o->name + 1, sa->sun_path + 1, plen - 1);
+		o->name[plen] = '\0';
+		o->has_nul = memchr(sa->sun_path + 1, '\0', plen - 1) != NULL;
+	}
+}
+
+/* The path as an absolute path without "." components or repeated '/',
+ * into out (PATH_MAX bytes).  NULL, with the reason in *why, when it has a
+ * ".." component (lexically it could leave every glob) or the working
+ * directory is unknown.  Symbolic links are not resolved: see
+ * docs/policies.md. */
+static const char *normalise(const char *path, char *out, const char **why)
+{
+	size_t n = 0, plen = strlen(path);
+
+	if (path[0] != '/') {
+		if (!getcwd(out, PATH_MAX)) {
+			*why = "the working directory is unknown, so a relative path cannot be checked";
+			return NULL;
+		}
+		n = strlen(out);
+	}
+	if (n + 1 + plen >= PATH_MAX) {
+		*why = "the path is too long to check";
+		return NULL;
+	}
+	out[n] = '/';
+	memcpy(out + n + 1, path, plen + 1);
+	/* in place: the write position never passes the read position */
+	char *w = out;
+	for (const char *r = out; *r;) {
+		while (*r == '/')
+			r++;
+		const char *end = strchrnul(r, '/');
+		size_t len = (size_t)(end - r);
+		if (len == 2 && r[0] == '.' && r[1] == '.') {
+			*why = "a path with a '..' component is never inside the globs";
+			return NULL;
+		}
+		if (len && !(len == 1 && r[0] == '.')) {
+			*w++ = '/';
+			memmove(w, r, len);
+			w += len;
+		}
+		r = end;
+	}
+	if (w == out)
+		*w++ = '/';
+	*w = '\0';
+	return out;
+}
+
+/* socket-paths: is the name inside one of the globs? */
+static bool name_allowed(struct ipcg_pol_sun *o)
+{
+	char buf[PATH_MAX];
+	const char *s = o->name;
+
+	if (o->abstract && o->has_nul) {
+		o->why = "an abstract name holding a NUL byte matches no glob";
+		return false;
+	}
+	if (!o->abstract && !(s = normalise(o->name, buf, &o->why)))
+		return false;
+	for (unsigned i = 0; i < ipcg_policy.nglobs; i++)
+		if (ipcg_pol_glob_match(ipcg_policy.globs[i], s))
+			return true;
+	o->why = "outside every socket-paths glob";
+	return false;
+}
+
+/* stale-socket, after bind failed with EADDRINUSE on a path: is the file a
+ * socket nobody is bound to (lstat, then a datagram probe: only
+ * ECONNREFUSED counts)?  unlink: remove it if it is still the same file,
+ * and retry the bind once.  Returns the bind's result, errno set. */
+static int stale(struct ipcg_pol_sun *o, int fd, socklen_t len, int ret, int saved)
+{
+	struct stat st1, st2;
+	int err = errno;
+
+	if (lstat(o->name, &st1) < 0 || !S_ISSOCK(st1.st_mode) ||
+	    ipcg_unix_probe(o->name) != IPCG_PROBE_STALE)
+		goto out;	/* not a socket, live, or cannot tell: never touched */
+	if (ipcg_policy.stale_socket != IPCG_POL_UNLINK) {
+		o->stale = IPCG_STALE_SEEN;
+		goto out;
+	}
+	if (lstat(o->name, &st2) < 0 || st2.st_dev != st1.st_dev || st2.st_ino != st1.st_ino) {
+		o->stale = IPCG_STALE_CHANGED;
+		goto out;
+	}
+	if (unlink(o->name) < 0) {
+		o->stale = IPCG_STALE_UNLINK_FAILED;
+		o->unlink_err = errno;
+		goto out;
+	}
+	o->stale = IPCG_STALE_UNLINKED;
+	errno = saved;
+	ret = REAL(bind)(fd, (const struct sockaddr *)&o->kaddr, len);
+	o->retry_err = ret < 0 ? errno : 0;
+	return ret;
+out:
+	errno = err;
+	return ret;
+}
+
+/* socket-mode, after a successful bind of a path: chmod the file the bind
+ * created.  Opened with O_PATH|O_NOFOLLOW and checked to be a socket, then
+ * changed through /proc/self/fd, so a symbolic link or another file put at
+ * the path in between is never changed. */
+static void set_mode(struct ipcg_pol_sun *o)
+{
+	char proc[32] = "/proc/self/fd/";
+	struct stat st;
+	int pfd = open(o->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	o->chmod_tried = true;
+	if (pfd < 0) {
+		o->chmod_err = errno;
+		return;
+	}
+	if (fstat(pfd, &st) < 0) {
+		o->chmod_err = errno;
+	} else if (!S_ISSOCK(st.st_mode)) {
+		o->chmod_err = ENOTSOCK;
+	} else {
+		o->old_mode = st.st_mode & PERMS;
+		size_t k = ipcg_fmt_u64(proc + 14, (uint64_t)pfd);
+		proc[14 + k] = '\0';
+		if (chmod(proc, (mode_t)ipcg_policy.socket_mode) < 0)
+			o->chmod_err = errno;
+	}
+	(void)REAL(close)(pfd);
+}
+
+int ipcg_pol_bind_connect(struct ipcg_pol_sun *o, int fd, const struct sockaddr *addr,
+			  socklen_t len, bool is_bind, const struct sockaddr **ret_addr)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+	int saved = errno, ret;
+
+	memset(o, 0, offsetof(struct ipcg_pol_sun, kaddr));	/* kaddr: only len bytes are used */
+	*ret_addr = addr;
+	if (p->nglobs || (is_bind && (p->stale_socket || p->socket_mode >= 0)))
+		take_name(o, addr, len);
+	if (o->copied)
+		*ret_addr = (const struct sockaddr *)&o->kaddr;
+	if (o->named && p->nglobs && !name_allowed(o)) {
+		o->deny = EACCES;
+		o->ev = IPCG_EV_DENIED;
+		if (!is_bind)
+			pthread_testcancel();	/* connect is a cancellation point */
+		errno = EACCES;
+		return -1;
+	}
+	errno = saved;
+	ret = is_bind ? REAL(bind)(fd, *ret_addr, len) : REAL(connect)(fd, *ret_addr, len);
+	if (!is_bind || !o->named || o->abstract)
+		return ret;
+	if (ret < 0 && errno == EADDRINUSE && p->stale_socket)
+		ret = stale(o, fd, len, ret, saved);
+	if (ret == 0 && p->socket_mode >= 0) {
+		set_mode(o);
+		errno = saved;
+	}
+	return ret;
+}
+
+static void msg_op(struct ipcg_msg *m, bool is_bind, int fd, const struct ipcg_pol_sun *o)
+{
+	ipcg_msg_s(m, is_bind ? "bind(fd " : "connect(fd ");
+	ipcg_msg_i(m, fd);
+	ipcg_msg_s(m, ") to \"");
+	ipcg_msg_bytes(m, o->name, o->abstract ? 1 + strnlen(o->name + 1, IPCG_SUN_PATH) : strlen(o->name), 200);
+	ipcg_msg_s(m, "\"");
+}
+
+static void msg_mode(struct ipcg_msg *m, unsigned mode)
+{
+	char s[6] = { '0', (char)('0' + ((mode >> 6) & 7)), (char)('0' + ((mode >> 3) & 7)),
+		      (char)('0' + (mode & 7)), '\0' };
+
+	if (mode > 0777)
+		s[0] = (char)('0' + ((mode >> 9) & 7));
+	ipcg_msg_s(m, s);
+}
+
+void ipcg_pol_sun_report(const struct ipcg_pol_sun *o, uint64_t seq, bool is_bind, int fd, int ret)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+	struct ipcg_msg m;
+
+	ipcg_msg_init(&m);
+	if (o->deny) {
+		msg_op(&m, is_bind, fd, o);
+		ipcg_msg_s(&m, " refused with EACCES: ");
+		ipcg_msg_s(&m, o->why);
+		ipcg_policy_record("socket-paths", "deny", seq, EACCES, m.buf);
+		return;
+	}
+	if (o->stale != IPCG_STALE_NONE) {
+		msg_op(&m, is_bind, fd, o);
+		ipcg_msg_s(&m, " failed with EADDRINUSE on a stale socket file (no socket is bound to it)");
+		switch (o->stale) {
+		case IPCG_STALE_SEEN:
+			ipcg_msg_s(&m, "; stale-socket=unlink would remove it and retry");
+			break;
+		case IPCG_STALE_UNLINKED:
+			ipcg_msg_s(&m, ": removed it and retried, the bind ");
+			if (o->retry_err)
+				ipcg_msg_failed(&m, o->retry_err);
+			else
+				ipcg_msg_s(&m, "succeeded");
+			break;
+		case IPCG_STALE_CHANGED:
+			ipcg_msg_s(&m, ", but the file changed while it was checked: left alone");
+			break;
+		default:
+			ipcg_msg_s(&m, ": could not remove it, unlink");
+			ipcg_msg_failed(&m, o->unlink_err);
+			break;
+		}
+		ipcg_policy_record("stale-socket", ipcg_pol_action_name(p->stale_socket), seq,
+				   ret < 0 ? (o->stale == IPCG_STALE_UNLINKED ? o->retry_err : EADDRINUSE) : 0,
+				   m.buf);
+		ipcg_msg_init(&m);
+	}
+	if (o->chmod_tried) {
+		if (o->chmod_err) {
+			ipcg_msg_s(&m, "could not chmod the socket file \"");
+			ipcg_msg_bytes(&m, o->name, strlen(o->name), 200);
+			ipcg_msg_s(&m, "\" to ");
+			ipcg_msg_s(&m, p->socket_mode_s);
+			ipcg_msg_failed(&m, o->chmod_err);
+		} else {
+			ipcg_msg_s(&m, "socket file \"");
+			ipcg_msg_bytes(&m, o->name, strlen(o->name), 200);
+			ipcg_msg_s(&m, "\" bound by fd ");
+			ipcg_msg_i(&m, fd);
+			ipcg_msg_s(&m, " set to mode ");
+			msg_mode(&m, (unsigned)p->socket_mode);
+			ipcg_msg_s(&m, " (was ");
+			msg_mode(&m, o->old_mode);
+			ipcg_msg_s(&m, ")");
+		}
+		ipcg_policy_record("socket-mode", p->socket_mode_s, seq, 0, m.buf);
+	}
+}
