@@ -38,7 +38,8 @@ void ipcg_sun_name(const struct ipcg_sun *a, struct ipcg_sun_name *ret)
 		ret->len = strnlen(p, plen);
 		/* no NUL within addrlen is fine (SUN_LEN leaves it out) unless
 		 * the path fills sun_path: then it was cut to fit */
-		ret->cut = ret->len == sizeof(a->sa.sun_path);
+		ret->cut = ret->len == sizeof(a->sa.sun_path) &&
+			   a->len <= sizeof(struct sockaddr_un);	/* longer: EINVAL */
 		return;
 	}
 	ret->abstract = true;
