@@ -4,6 +4,7 @@
  * byte. */
 #include <string.h>
 
+#include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
 
 void ipcg_jw_init(struct ipcg_jw *w, char *buf, size_t cap)
@@ -118,26 +119,50 @@ static inline size_t u32_len(uint32_t v)
 	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-/* 32-bit steps: a time in nanoseconds (13 digits) costs two short loops
- * instead of seven 64-bit divisions */
+/* exactly 8 digits of v < 10^8, without a loop */
+static inline void fmt8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v - hi * 10000;
+	uint32_t a = hi / 100, b = lo / 100;
+
+	put2(p, a);
+	put2(p + 2, hi - a * 100);
+	put2(p + 4, b);
+	put2(p + 6, lo - b * 100);
+}
+
+static inline size_t fmt_small(char *out, uint32_t v)	/* v < 10^8 */
+{
+	size_t n = u32_len(v);
+
+	fmt_u32_back(out + n, v);
+	return n;
+}
+
+/* v >= 10^8 in 8-digit blocks: a time in nanoseconds (13 digits) is one
+ * 64-bit division and two short 32-bit conversions */
+static IPCG_NOINLINE size_t fmt_big(char *out, uint64_t v)
+{
+	uint64_t hi = v / 100000000;
+	size_t n;
+
+	if (hi < 100000000) {
+		n = fmt_small(out, (uint32_t)hi);
+	} else {	/* 17 to 20 digits: hi / 10^8 < 1845 */
+		uint64_t top = hi / 100000000;
+		n = fmt_small(out, (uint32_t)top);
+		fmt8(out + n, (uint32_t)(hi - top * 100000000));
+		n += 8;
+	}
+	fmt8(out + n, (uint32_t)(v - hi * 100000000));
+	return n + 8;
+}
+
 size_t ipcg_fmt_u64(char *out, uint64_t v)
 {
-	if (v <= UINT32_MAX) {
-		size_t n = u32_len((uint32_t)v);
-		fmt_u32_back(out + n, (uint32_t)v);
-		return n;
-	}
-	uint64_t hi = v / 100000000;
-	uint32_t lo = (uint32_t)(v - hi * 100000000);
-	size_t n = ipcg_fmt_u64(out, hi);
-	char *p = out + n + 8;
-	for (int i = 0; i < 4; i++) {
-		uint32_t q = lo / 100;
-		p -= 2;
-		put2(p, lo - q * 100);
-		lo = q;
-	}
-	return n + 8;
+	if (likely(v < 100000000))
+		return fmt_small(out, (uint32_t)v);
+	return fmt_big(out, v);
 }
 
 void ipcg_jw_u64(struct ipcg_jw *w, uint64_t v)

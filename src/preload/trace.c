@@ -223,6 +223,14 @@ static char *window(unsigned idx)
 
 static int copy_out(uint64_t off, const char *rec, size_t len)
 {
+	unsigned idx0 = (unsigned)(off >> WIN_SHIFT);
+	uint64_t in0 = off & (WIN_SIZE - 1);
+	char *w0 = idx0 < MAX_WINS ? atomic_load_explicit(&tr.win[idx0], memory_order_acquire) : NULL;
+
+	if (likely(w0 && in0 + len <= WIN_SIZE)) {	/* the record is inside a mapped window */
+		memcpy(w0 + in0, rec, len);
+		return 0;
+	}
 	while (len) {
 		unsigned idx = (unsigned)(off >> WIN_SHIFT);
 		uint64_t in = off & (WIN_SIZE - 1);
