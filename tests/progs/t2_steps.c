@@ -10,11 +10,15 @@
  *	pipe			pipe(), print both numbers
  *	chdir=DIR		chdir
  *	fork			fork; the child runs "shm sock" and exits 0; the parent waits
+ *	forkopen		fork; the child makes a call, opens /dev/null and prints
+ *				the descriptor; the parent waits
+ *	dlopen=PATH		dlopen PATH and call its t2_dl_calls() (4 calls)
  *	exec=PATH ARG...	execv PATH with the remaining arguments (last step)
  *	kill			SIGKILL ourselves
  *	exit=N, _exit=N		end the process that way
  *	pid			print our pid
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -90,6 +94,23 @@ int main(int argc, char **argv)
 			int st = 0;
 			waitpid(pid, &st, 0);
 			printf("child %d exited %d\n", (int)pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		} else if (strcmp(a, "forkopen") == 0) {
+			pid_t pid = fork();
+			if (pid == 0) {
+				shm_pair();
+				printf("child open fd=%d\n", open("/dev/null", O_RDONLY));
+				exit(0);
+			}
+			waitpid(pid, NULL, 0);
+		} else if (strncmp(a, "dlopen=", 7) == 0) {
+			void *h = dlopen(a + 7, RTLD_NOW);
+			int (*fn)(void) = h ? (int (*)(void))dlsym(h, "t2_dl_calls") : NULL;
+			if (!fn) {
+				printf("dlopen failed: %s\n", dlerror());
+				return 1;
+			}
+			printf("dl calls: %d failed\n", fn());
+			calls += 4;
 		} else if (strncmp(a, "exec=", 5) == 0) {
 			argv[i] = (char *)a + 5;
 			execv(a + 5, argv + i);
