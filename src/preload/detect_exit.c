@@ -116,7 +116,7 @@ static void socket_file_leak(const struct ipcg_bound *b)
 	ipcg_finding_begin(&r, "socket-file-leak", IPCG_SEV_WARNING, 0, m.buf,
 			   ipcg_stack_resolve(b->stack));
 	ipcg_jw_kstr(&r.w, "path", b->name);
-	if (strcmp(b->path, b->name) != 0 && strlen(b->path) < 512)
+	if (strcmp(b->path, b->name) != 0 && strlen(b->path) < 256)
 		ipcg_jw_kstr(&r.w, "resolved_path", b->path);
 	ipcg_jw_key(&r.w, "fd");
 	if (b->fd >= 0)

@@ -215,7 +215,7 @@ static void check_world(const struct ipcg_ev *e, int fd, struct ipcg_sock *s)
 	ipcg_msg_s(&m, ") accepts connections from any user: it is writable by others and every directory above it is searchable (set a umask or fchmod before listen, or put it in a 0700 directory)");
 	ipcg_finding_begin(&r, "world-connectable", IPCG_SEV_INFO, e->seq, m.buf, e->stack);
 	ipcg_jw_kstr(&r.w, "path", b.name);
-	if (strcmp(b.path, b.name) != 0 && strlen(b.path) < 512)
+	if (strcmp(b.path, b.name) != 0 && strlen(b.path) < 256)
 		ipcg_jw_kstr(&r.w, "resolved_path", b.path);
 	ipcg_jw_kstr(&r.w, "mode", ms);
 	ipcg_jw_ki64(&r.w, "fd", fd);

@@ -1,6 +1,7 @@
 /* shm_state.h: what this process knows about System V shared memory: the
- * segments it has seen, the attaches it holds, the keys whose segment was
- * removed while still attached, what ftok returned, and its last detaches.
+ * segments it has seen, the attaches it holds, and its last detaches
+ * (shm_state.c); the keys whose segment was removed while still attached
+ * and what ftok returned (shm_keys.c).
  * Shared by the detectors (detect_shm.c, detect_exit.c) and the policies.
  *
  * Contract
