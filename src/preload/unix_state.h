@@ -37,7 +37,7 @@
 
 /* A tracked AF_UNIX descriptor. */
 struct ipcg_sock {
-	int type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (flags stripped) */
+	int type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (flags stripped); -1 unknown */
 	bool bound;		/* bind succeeded on this fd */
 	bool abstract;		/* bound name is abstract */
 	bool listening;		/* listen succeeded */
