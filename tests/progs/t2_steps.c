@@ -13,6 +13,10 @@
  *	forkopen		fork; the child makes a call, opens /dev/null and prints
  *				the descriptor; the parent waits
  *	dlopen=PATH		dlopen PATH and call its t2_dl_calls() (4 calls)
+ *	vforkexec=PATH		vfork; the child execs PATH (no arguments); wait
+ *	vforkexit		vfork; the child _exits at once with 3; wait
+ *	Forkexec=PATH		_Fork (no atfork handlers); the child execs PATH; wait
+ *	env			print LD_PRELOAD
  *	exec=PATH ARG...	execv PATH with the remaining arguments (last step)
  *	kill			SIGKILL ourselves
  *	exit=N, _exit=N		end the process that way
@@ -111,11 +115,26 @@ int main(int argc, char **argv)
 			}
 			printf("dl calls: %d failed\n", fn());
 			calls += 4;
+		} else if (strncmp(a, "vforkexec=", 10) == 0 || strncmp(a, "Forkexec=", 9) == 0 ||
+			   strcmp(a, "vforkexit") == 0) {
+			const char *path = strchr(a, '=') ? strchr(a, '=') + 1 : NULL;
+			pid_t pid = a[0] == 'v' ? vfork() : _Fork();
+			if (pid == 0) {
+				if (path)
+					execl(path, path, (char *)NULL);
+				_exit(3);
+			}
+			int st = 0;
+			waitpid(pid, &st, 0);
+			printf("%.5s child exited %d\n", a, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		} else if (strcmp(a, "env") == 0) {
+			const char *p = getenv("LD_PRELOAD");
+			printf("LD_PRELOAD=%s\n", p ? p : "(unset)");
 		} else if (strncmp(a, "exec=", 5) == 0) {
 			argv[i] = (char *)a + 5;
 			execv(a + 5, argv + i);
 			printf("exec failed: %s\n", strerror(errno));
-			return 1;
+			argv[i] = (char *)a;	/* and go on with the next step */
 		} else if (strcmp(a, "kill") == 0) {
 			raise(SIGKILL);
 		} else if (strncmp(a, "exit=", 5) == 0) {
