@@ -47,10 +47,7 @@ static inline uint32_t stack_here(void)
 	if (!depth)
 		return 0;
 	uintptr_t ips[depth + IPCG_UNWIND_SKIP];	/* <= 2 KiB: IPCG_STACK_MAX bounds depth */
-	int n = ipcg_unwind_capture(ips, depth + IPCG_UNWIND_SKIP);
-	if (n > depth)
-		n = depth;
-	return ipcg_stack_intern(ips, n);
+	return ipcg_stack_intern(ips, ipcg_unwind_stack(ips, depth));
 }
 
 void ipcg_call_record(struct ipcg_call *c, const char *fn)

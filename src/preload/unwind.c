@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <link.h>
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -182,12 +183,16 @@ static inline bool ours(uintptr_t ip)
 	return (ip >= self_lo && ip < self_hi) || (ip >= unw_lo && ip < unw_hi);
 }
 
+_Atomic int ipcg_unwind_own;
+
 int ipcg_unwind_trim(uintptr_t *ips, int n)
 {
 	int skip = 0;
 
 	while (skip < n && ours(ips[skip]))
 		skip++;
+	if (skip > atomic_load_explicit(&ipcg_unwind_own, memory_order_relaxed))
+		atomic_store_explicit(&ipcg_unwind_own, skip, memory_order_relaxed);
 	n -= skip;
 	/* drop a null tail some unwinders leave at the outermost frame */
 	while (n > 0 && !ips[skip + n - 1])

@@ -2,6 +2,7 @@
 #ifndef IPCG_UNWIND_H
 #define IPCG_UNWIND_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 /* Load libunwind (RTLD_LOCAL, so its _Unwind_* never replace libgcc's for
@@ -14,6 +15,28 @@ extern int (*ipcg_unw_backtrace)(void **, int);	/* NULL: no libunwind */
 /* Drop ipcguard's and libunwind's own frames and a null tail from the n
  * addresses unw_backtrace left in ips; returns how many remain. */
 int ipcg_unwind_trim(uintptr_t *ips, int n);
+/* Most frames of ipcguard's own (and libunwind's) seen above a caller's
+ * so far; 0 before the first capture. */
+extern _Atomic int ipcg_unwind_own;
+/* Fill ips (room for depth + IPCG_UNWIND_SKIP) with at most depth of the
+ * caller's frames, innermost first.  libunwind is asked for depth plus
+ * the own frames seen so far rather than plus IPCG_UNWIND_SKIP, so that a
+ * deep stack costs no frames walked in vain; when a path has more own
+ * frames than seen before and the walk was cut short, it is walked again. */
+static inline int ipcg_unwind_stack(uintptr_t *ips, int depth)
+{
+	int own = atomic_load_explicit(&ipcg_unwind_own, memory_order_relaxed);
+	int cap = depth + (own && own < IPCG_UNWIND_SKIP ? own : IPCG_UNWIND_SKIP);
+
+	if (!ipcg_unw_backtrace || depth <= 0)
+		return 0;
+	int raw = ipcg_unw_backtrace((void **)ips, cap);
+	int n = ipcg_unwind_trim(ips, raw);
+	if (raw == cap && n < depth && cap < depth + IPCG_UNWIND_SKIP &&
+	    atomic_load_explicit(&ipcg_unwind_own, memory_order_relaxed) > own)
+		n = ipcg_unwind_trim(ips, ipcg_unw_backtrace((void **)ips, depth + IPCG_UNWIND_SKIP));
+	return n < depth ? n : depth;
+}
 /* Fill ips (cap entries) with the caller's frames, innermost first,
  * ipcguard's and libunwind's own frames removed: at most
  * cap - IPCG_UNWIND_SKIP of them are the caller's.  Returns the count.
