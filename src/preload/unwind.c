@@ -199,7 +199,13 @@ int ipcg_unwind_trim(uintptr_t *ips, int n)
 		n--;
 	if (skip)
 		memmove(ips, ips + skip, (size_t)n * sizeof(*ips));
-	return n;
+	/* and ours further out: main() itself runs under our main wrapper
+	 * (entry.c), which would otherwise sit in every stack */
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (!ours(ips[i]))
+			ips[k++] = ips[i];
+	return k;
 }
 
 void ipcg_unwind_flush(void)
