@@ -13,6 +13,8 @@
  *	forkopen		fork; the child makes a call, opens /dev/null and prints
  *				the descriptor; the parent waits
  *	dlopen=PATH		dlopen PATH and call its t2_dl_calls() (4 calls)
+ *	dlclose			dlclose the last library dlopened
+ *	deep=N			shm from N nested calls deep
  *	vforkexec=PATH		vfork; the child execs PATH (no arguments); wait
  *	vforkexit		vfork; the child _exits at once with 3; wait
  *	Forkexec=PATH		_Fork (no atfork handlers); the child execs PATH; wait
@@ -36,6 +38,7 @@
 #include <unistd.h>
 
 static int calls;	/* intercepted calls made by this process */
+static void *dl;	/* the last library dlopened */
 
 static void shm_pair(void)
 {
@@ -57,6 +60,18 @@ static void sock_pair(void)
 	}
 	close(s);
 	calls += 2;
+}
+
+/* recursion the compiler cannot fold into a loop */
+__attribute__((noinline)) static int deep(int n)
+{
+	if (n <= 0) {
+		shm_pair();
+		return 0;
+	}
+	int r = deep(n - 1);
+	__asm__ volatile("" ::: "memory");
+	return r + 1;
 }
 
 int main(int argc, char **argv)
@@ -107,7 +122,7 @@ int main(int argc, char **argv)
 			}
 			waitpid(pid, NULL, 0);
 		} else if (strncmp(a, "dlopen=", 7) == 0) {
-			void *h = dlopen(a + 7, RTLD_NOW);
+			void *h = dl = dlopen(a + 7, RTLD_NOW);
 			int (*fn)(void) = h ? (int (*)(void))dlsym(h, "t2_dl_calls") : NULL;
 			if (!fn) {
 				printf("dlopen failed: %s\n", dlerror());
@@ -130,6 +145,11 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "env") == 0) {
 			const char *p = getenv("LD_PRELOAD");
 			printf("LD_PRELOAD=%s\n", p ? p : "(unset)");
+		} else if (strncmp(a, "deep=", 5) == 0) {
+			printf("deep: %d\n", deep(atoi(a + 5)));
+		} else if (strcmp(a, "dlclose") == 0) {
+			printf("dlclose: %d\n", dl ? dlclose(dl) : -1);
+			dl = NULL;
 		} else if (strncmp(a, "exec=", 5) == 0) {
 			argv[i] = (char *)a + 5;
 			execv(a + 5, argv + i);
