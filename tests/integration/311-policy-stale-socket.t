@@ -68,6 +68,18 @@ connect ok" "the live server still accepts connections"
 kill $srv $dsrv 2>/dev/null
 wait 2>/dev/null
 
+# a file it cannot check is never removed: no descriptor left for the probe
+stale "$D/full.sock"
+prun full stale-socket=unlink sh -c "ulimit -n 64; exec \"$prog\" stream fill bind:0:$D/full.sock stat:$D/full.sock"
+is "$(pout full)" "stream ok
+fill ok
+bind EADDRINUSE
+stat socket $(printf '%04o' $((0777 & ~$(umask))))" "the probe cannot run (EMFILE): EADDRINUSE, the stale file stays"
+is "$(cat "$T"/full.*.jsonl* | jq -c 'select(.type=="policy")')" "" "and no record (in the shell's trace or the program's)"
+prun full2 stale-socket=unlink sh -c "ulimit -n 64; exec \"$prog\" stream bind:0:$D/full.sock"
+is "$(pout full2)" "stream ok
+bind ok" "(the same with descriptors to spare: removed and bound)"
+
 # abstract names have no file: nothing to unlink
 ab="@ipcg-stale-$$"
 "$prog" dgram bind:0:$ab sleep:3000 >/dev/null 2>&1 &

@@ -18,8 +18,10 @@
  *				calls connect(NAME): "cancelled" or "returned E"
  *	badaddr:N		connect with an unreadable address
  *	sleep:MS		sleep (a server that stays up)
+ *	fill			open /dev/null until EMFILE (no descriptor left)
  * Output: one "STEP RESULT" line per step: ok or the errno name. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -128,6 +130,11 @@ static void step(int i, char *arg)
 		printf("stat %s %04o\n", S_ISSOCK(st.st_mode) ? "socket" : S_ISREG(st.st_mode) ? "file"
 		       : S_ISDIR(st.st_mode) ? "dir" : S_ISLNK(st.st_mode) ? "symlink" : "other",
 		       (unsigned)(st.st_mode & 07777));
+	} else if (!strcmp(v[0], "fill")) {
+		int n = 0;
+		while (open("/dev/null", O_RDONLY) >= 0)
+			n++;
+		printf("fill %s\n", errno == EMFILE && n > 0 ? "ok" : ename(errno));
 	} else if (!strcmp(v[0], "sleep")) {
 		usleep((useconds_t)atoi(v[1]) * 1000);
 		printf("sleep ok\n");
