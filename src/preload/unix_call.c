@@ -83,7 +83,12 @@ static void write_sun(struct ipcg_jw *w, const char *key, const struct ipcg_sun 
 	ipcg_jw_close(w, '}');
 }
 
-int ipcg_socket(int domain, int type, int protocol)
+/* The exported calls are split in two: a check that sends every other
+ * family (and untracked descriptor) straight to libc with a tail call, no
+ * frame of ours, and the traced body, never inlined into the check so its
+ * large frame is only set up for AF_UNIX (docs/performance.md). */
+
+static IPCG_NOINLINE int socket_unix(int domain, int type, int protocol)
 {
 	struct ipcg_call c;
 	char buf[IPCG_XLAT_BUF];
@@ -109,7 +114,14 @@ int ipcg_socket(int domain, int type, int protocol)
 	return ret;
 }
 
-int ipcg_socketpair(int domain, int type, int protocol, int sv[2])
+int ipcg_socket(int domain, int type, int protocol)
+{
+	if (domain != AF_UNIX)
+		return REAL(socket)(domain, type, protocol);
+	return socket_unix(domain, type, protocol);
+}
+
+static IPCG_NOINLINE int socketpair_unix(int domain, int type, int protocol, int sv[2])
 {
 	struct ipcg_call c;
 	char buf[IPCG_XLAT_BUF];
@@ -150,7 +162,15 @@ int ipcg_socketpair(int domain, int type, int protocol, int sv[2])
 	return ret;
 }
 
-static int bind_or_connect(int fd, const struct sockaddr *addr, socklen_t len, bool is_bind)
+int ipcg_socketpair(int domain, int type, int protocol, int sv[2])
+{
+	if (domain != AF_UNIX)
+		return REAL(socketpair)(domain, type, protocol, sv);
+	return socketpair_unix(domain, type, protocol, sv);
+}
+
+static IPCG_NOINLINE int bind_or_connect(int fd, const struct sockaddr *addr, socklen_t len,
+					 bool is_bind)
 {
 	struct ipcg_call c;
 	struct ipcg_pol_sun po;
@@ -189,15 +209,19 @@ static int bind_or_connect(int fd, const struct sockaddr *addr, socklen_t len, b
 
 int ipcg_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
+	if (likely(!ipcg_fd_tracked(fd)))
+		return REAL(bind)(fd, addr, len);
 	return bind_or_connect(fd, addr, len, true);
 }
 
 int ipcg_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
+	if (likely(!ipcg_fd_tracked(fd)))
+		return REAL(connect)(fd, addr, len);
 	return bind_or_connect(fd, addr, len, false);
 }
 
-int ipcg_listen(int fd, int backlog)
+static IPCG_NOINLINE int listen_unix(int fd, int backlog)
 {
 	struct ipcg_call c;
 
@@ -217,7 +241,15 @@ int ipcg_listen(int fd, int backlog)
 	return ret;
 }
 
-int ipcg_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is4)
+int ipcg_listen(int fd, int backlog)
+{
+	if (likely(!ipcg_fd_tracked(fd)))
+		return REAL(listen)(fd, backlog);
+	return listen_unix(fd, backlog);
+}
+
+static IPCG_NOINLINE int accept_unix(int fd, struct sockaddr *addr, socklen_t *len, int flags,
+				     bool is4)
 {
 	struct ipcg_call c;
 	struct ipcg_sun a = { .valid = false };
@@ -264,7 +296,14 @@ int ipcg_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool 
 	return ret;
 }
 
-int ipcg_close(int fd)
+int ipcg_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is4)
+{
+	if (likely(!ipcg_fd_tracked(fd)))
+		return is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+	return accept_unix(fd, addr, len, flags, is4);
+}
+
+static IPCG_NOINLINE int close_slow(int fd)
 {
 	struct ipcg_call c;
 
@@ -289,4 +328,11 @@ int ipcg_close(int fd)
 	ipcg_on_close(&e, fd, ret);
 	ipcg_call_end(&c);
 	return ret;
+}
+
+int ipcg_close(int fd)
+{
+	if (likely(!ipcg_fd_tracked(fd)) && !ipcg_ownfd_maybe(fd))
+		return REAL(close)(fd);
+	return close_slow(fd);
 }
