@@ -75,10 +75,10 @@ callgrind_ir() {
 	sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$W/cg.out" 2>/dev/null | head -1
 }
 
-FMT='%-30s %15s %15s %6s %6s %7s %6s %6s %9s\n'
-printf '%s\n' "ipcguard bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpus, $(uname -r), $REPS rounds"
-printf "$FMT" "loop, tracing" "untraced ns/it" "traced ns/it" "cpu x" "wall x" "+ns/cl" "+Ir/cl" "B/call" "target"
-printf "$FMT" "" "med (min-max)" "med (min-max)" "" "" "(cpu)" "(cg)" "" "(cpu x)"
+FMT='%-34s %19s %19s %6s %6s %6s %6s %6s %6s %11s\n'
+printf '%s\n' "ipcguard bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpus, $(uname -r), $REPS rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "$FMT" "loop, tracing" "untraced ns/iter" "traced ns/iter" "cpu x" "cpu x" "wall x" "+ns" "+Ir" "bytes" "target"
+printf "$FMT" "" "cpu med (min-max)" "cpu med (min-max)" "med" "min" "med" "/call" "/call" "/call" "(cpu x med)"
 
 # group LOOP ITERS CALLS_PER_ITER THREADS LABEL then $VARIANTS, each
 # MODE:DEPTH:TITLE:TARGET (underscores in TITLE print as spaces; TARGET
@@ -118,8 +118,9 @@ group() {
 		set -- $(stats "$W/v$i.ns" 2); tm=$1 tl=$2 th=$3
 		set -- $(stats "$W/v$i.ns" 1); twm=$1
 		ratio=$(awk -v t="$tm" -v u="$um" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
+		mratio=$(awk -v t="$tl" -v u="$ul" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
 		wratio=$(awk -v t="$twm" -v u="$uwm" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
-		extra=$(awk -v t="$tm" -v u="$um" -v c="$calls" 'BEGIN{printf "%.0f", (t-u)/c}')
+		extra=$(awk -v t="$tl" -v u="$ul" -v c="$calls" 'BEGIN{printf "%.0f", (t-u)/c}')
 		ir=-
 		if [ "$CG" = 1 ] && [ "$threads" = 1 ] && [ "$mode" != strace ]; then
 			if [ "$depth" = 0 ] && [ -n "$base0" ]; then
@@ -139,36 +140,37 @@ group() {
 		if [ "$target" != - ]; then
 			verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN{printf "<=%s %s", t, (r<=t ? "ok" : "MISS")}')
 		fi
-		printf "$FMT" "$label, $title" "$um ($ul-$uh)" "$tm ($tl-$th)" "$ratio" "$wratio" \
-			"$extra" "$ir" "$bpc" "$verdict"
+		printf "$FMT" "$label, $title" "$um ($ul-$uh)" "$tm ($tl-$th)" "$ratio" "$mratio" \
+			"$wratio" "$extra" "$ir" "$bpc" "$verdict"
 		i=$((i + 1))
 	done
 }
 
-STD="s0:0:stack=0:TS0 def:0:stack=32:TSD def:64:stack=32,_64_deeper:TS64"
+STD="s0:0:stack=0:TS0 def:0:stack=32:TSD def:64:stack=32,_64_deep:TS64"
 std() { echo "$STD" | sed "s/TS0/$1/; s/TSD/$2/; s/TS64/$3/"; }
-if want shm; then VARIANTS=$(std 1.05 1.15 1.5); group shm 20000 4 1 "shm loop (4 calls)"; fi
-if want unix_bind; then VARIANTS=$(std - - -); group unix_bind 8000 4 1 "unix bind (4 calls)"; fi
-if want unix_conn; then VARIANTS=$(std - - -); group unix_conn 16000 5 1 "unix conn (5 calls)"; fi
-if want inet_sock; then VARIANTS=$(std 1.02 1.02 1.02); group inet_sock 40000 2 1 "inet socket+close"; fi
-if want inet_conn; then VARIANTS=$(std 1.02 1.02 1.02); group inet_conn 100000 1 1 "inet connect"; fi
+if want shm; then VARIANTS=$(std 1.05 1.15 1.5); group shm 20000 4 1 "shm x4"; fi
+if want unix_bind; then VARIANTS=$(std - - -); group unix_bind 8000 4 1 "unix bind x4"; fi
+if want unix_conn; then VARIANTS=$(std - - -); group unix_conn 16000 5 1 "unix connect x5"; fi
+if want inet_sock; then VARIANTS=$(std 1.02 1.02 1.02); group inet_sock 40000 2 1 "inet socket+close x2"; fi
+if want inet_conn; then VARIANTS=$(std 1.02 1.02 1.02); group inet_conn 100000 1 1 "inet connect x1"; fi
 if want threads; then
 	VARIANTS="s0:0:stack=0:- def:0:stack=32:-"
-	group shm 10000 4 2 "shm loop, 2 threads"
+	group shm 10000 4 2 "shm x4, 2 threads"
 fi
 if want strace && command -v strace >/dev/null 2>&1; then
 	VARIANTS="strace:0:strace_-f:-"
 	REPS_SAVE=$REPS; REPS=3
-	group shm 2000 4 1 "shm loop (peer)"
+	group shm 2000 4 1 "shm x4"
 	REPS=$REPS_SAVE
 fi
 cat <<EOF
-ns/it: one iteration of the loop (all its calls); cpu x, wall x: traced
-median / untraced median of the same rounds, from the thread's CPU time and
-from wall time (the targets apply to cpu x; strace's cost is in another
-process, read wall x); +ns/cl: the CPU time added per intercepted call;
-+Ir/cl: user-space instructions added per call (callgrind, $CG_ITERS
-iterations, warm); B/call: trace bytes per call record, stacks interned.
+ns/iter: CPU time of the looping thread for one iteration (all its calls).
+cpu x med: traced median / untraced median of the same rounds; cpu x min:
+the same for the fastest rounds (the least disturbed by other load); wall x
+med: from wall time (strace's cost is in another process: read this one).
++ns/call: CPU time added per intercepted call (fastest rounds); +Ir/call:
+user-space instructions added per call (callgrind, $CG_ITERS iterations,
+warm); bytes/call: trace file size over call records (stacks interned).
 EOF
 if want reader && [ -f "$SRC/bench/bench_reader.sh" ]; then
 	sh "$SRC/bench/bench_reader.sh" "$B"
