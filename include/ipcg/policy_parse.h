@@ -58,15 +58,6 @@ int ipcg_policy_parse_into(const char *spec, const char *what, struct ipcg_polic
  * --policy.  0, or -1 with one line in err. */
 int ipcg_policy_check(const char *spec, char *err, size_t cap);
 
-/* Does s match pat as fnmatch(pat, s, FNM_PATHNAME) does in the C locale
- * ('*', '?' and [...] never match '/'; a backslash escapes)?  No allocation:
- * usable in a signal handler. */
-bool ipcg_pol_glob_match(const char *pat, const char *s);
-/* A glob socket-paths accepts (n bytes): absolute or @abstract, no
- * collating symbol ([.a.]) or equivalence class ([=a=]), and every [: a
- * known class closed by :] */
-bool ipcg_pol_glob_valid(const char *g, size_t n);
-
 /* "warn", "deny", ... for records; "off" for IPCG_POL_OFF */
 const char *ipcg_pol_action_name(unsigned action);
 

@@ -121,7 +121,7 @@ int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
 	if (p->shm_mode >= 0 && creates)
 		mflg = shmflg & ~(SHM_PERMS & ~p->shm_mode);
 	/* IPC_PRIVATE and IPC_CREAT|IPC_EXCL never find an existing segment */
-	if (!excl && (p->size_mismatch || p->foreign_segment)) {
+	if (!excl && (p->size_mismatch || (p->foreign_segment && (shmflg & IPC_CREAT)))) {
 		ipcg_guard_enter();
 		if (existing(key, &s)) {
 			note_existing(o, &s);

@@ -17,6 +17,7 @@
 
 #include "detect.h"
 #include "events.h"
+#include "ipcg/pol_glob.h"
 #include "policy.h"
 #include "policy_unix.h"
 #include "real.h"

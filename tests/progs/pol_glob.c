@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../../src/common/jsonw.c"
+#include "../../src/common/pol_glob.c"
 #include "../../src/common/policy_parse.c"
 
 static const char *const pat_parts[] = {
