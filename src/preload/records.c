@@ -44,11 +44,22 @@ int ipcg_rec_end(struct ipcg_rec *r)
 	return ipcg_trace_write(r->buf, r->w.len);
 }
 
-/* argv from /proc/self/cmdline: NUL-separated, read with plain syscalls */
+#define ARGV_READ 8192	/* bytes of /proc/self/cmdline read */
+#define ARGV_BUDGET 16384	/* bytes of escaped argv in the header, so the
+				 * rest (exe, config: at most ~40 KiB escaped)
+				 * always fits in the header buffer */
+
+/* argv from /proc/self/cmdline: NUL-separated, read with plain syscalls.
+ * A long or heavily escaped argv (every byte >= 0x80 becomes \u00XX) is
+ * cut to ARGV_BUDGET and marked "argv_truncated": the header must never be
+ * dropped for it. */
 static void write_argv(struct ipcg_jw *w)
 {
-	static char cmd[8192];
+	static char cmd[ARGV_READ];
+	static char scratch[ARGV_BUDGET];
 	ssize_t n = 0, k;
+	size_t used = 0;
+	bool truncated = false;
 	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 
 	ipcg_jw_key(w, "argv");
@@ -58,18 +69,38 @@ static void write_argv(struct ipcg_jw *w)
 			n += k;
 		ipcg_sys_close(fd);
 	}
+	truncated = n == (ssize_t)sizeof(cmd);
 	for (ssize_t i = 0; i < n;) {
-		size_t len = strnlen(cmd + i, (size_t)(n - i));
+		size_t len = strnlen(cmd + i, (size_t)(n - i)), take = len;
+		struct ipcg_jw t;
+		for (;;) {	/* the longest prefix whose escaped form fits */
+			ipcg_jw_init(&t, scratch, sizeof(scratch) - used);
+			ipcg_jw_strn(&t, cmd + i, take);
+			if (ipcg_jw_ok(&t) && t.len + 1 <= sizeof(scratch) - used)
+				break;
+			take /= 2;
+		}
+		if (take < len)
+			truncated = true;
+		if (!take && len)
+			break;
 		ipcg_jw_sep(w);
-		ipcg_jw_strn(w, cmd + i, len);
+		ipcg_jw_strn(w, cmd + i, take);
+		used += t.len + 1;
+		if (take < len)
+			break;
 		i += (ssize_t)len + 1;
 	}
 	ipcg_jw_close(w, ']');
+	if (truncated) {
+		ipcg_jw_key(w, "argv_truncated");
+		ipcg_jw_bool(w, true);
+	}
 }
 
 void ipcg_record_header(bool forked)
 {
-	static char buf[32768];	/* argv can be long; init and fork child only */
+	static char buf[65536];	/* argv, exe and config escaped; init and fork child only */
 	struct ipcg_jw w;
 	struct utsname un;
 	struct timespec rt;
