@@ -152,7 +152,7 @@ static void relocate_pipe(int r, int w, const void *in_libunwind)
 	ipcg_ownfd_set(IPCG_OWNFD_UNW_W, hw, move_pipe_fd);
 }
 
-int ipcg_unwind_init(void)
+static int load(void)
 {
 	void *h;
 	void *buf[4];
@@ -176,6 +176,27 @@ int ipcg_unwind_init(void)
 	(void)ipcg_unw_backtrace(buf, 4);	/* warm up: mappings and fds now */
 	relocate_pipe(r, w, (void *)ipcg_unw_backtrace);
 	return 0;
+}
+
+int ipcg_unwind_init(void)
+{
+	int hold[3], nhold = 0, ret;
+
+	/* A program started with 0, 1 or 2 closed: the pipe would land there,
+	 * and a {0, 3} pair is not unique in libunwind's data, so the pipe
+	 * would stay on the program's numbers.  Hold those numbers with
+	 * /dev/null while libunwind makes its pipe. */
+	for (int fd = 0; fd < 3; fd++) {
+		if (fd_open(fd))
+			continue;
+		int d = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (d >= 0)
+			hold[nhold++] = d;
+	}
+	ret = load();
+	while (nhold)
+		ipcg_sys_close(hold[--nhold]);
+	return ret;
 }
 
 static inline bool ours(uintptr_t ip)
