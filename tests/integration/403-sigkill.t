@@ -22,4 +22,17 @@ for n in 1 2 7 100 3001; do
 	# the NULs are only at the end
 	is "$(head -c "$(wc -c <"$T/clean")" "$tr" | tr -dc '\000' | wc -c | tr -d ' ')" 0 "N=$n: NUL bytes only after the last record"
 done
+
+# 8 threads killed in the middle of their calls: whatever they left is
+# whole lines, except at most one record in flight per thread
+threads="$PROGS/t2_threads"
+if [ -x "$threads" ]; then
+	rm -f "$T"/trace.*
+	timeout -s KILL 0.5 env LD_PRELOAD="$LIB" IPCGUARD_OUTPUT="$T/trace.%p.jsonl" "$threads" 8 1000000 >/dev/null 2>&1
+	tr=$(ls "$T"/trace.*)
+	bad=$(tr -d '\000' <"$tr" | jq -R -r 'try (fromjson|if type=="object" then empty else "x" end) catch "bad"' | wc -l)
+	ok $([ "$bad" -le 8 ]; echo $?) "8 threads killed mid-run: at most 8 broken lines ($bad)"
+	n=$(tr -d '\000' <"$tr" | jq -R -r 'try (fromjson|select(.type=="call")|.seq) catch empty' | wc -l)
+	ok $([ "$n" -gt 0 ]; echo $?) "8 threads killed mid-run: $n call records kept"
+fi
 done_testing

@@ -32,6 +32,7 @@ same "after the first backtraces" "$prog" shm sock open pipe
 same "in a fork child" "$prog" forkopen open
 same "after dlopen of a library that makes calls" "$prog" dlopen="$dl" open pipe
 same "in an exec'd image" "$prog" shm exec="$prog" open pipe
+same "with stdin closed (the first open gets 0)" sh -c 'exec <&- && exec "$0" open pipe shm open' "$prog"
 for n in 256 64 20; do
 	same "RLIMIT_NOFILE $n" sh -c "ulimit -n $n && exec \"\$0\" open pipe shm open" "$prog"
 done
