@@ -66,6 +66,15 @@ is "$(jq -c 'select(.type=="header")|.config.follow' "$T/trace.$pid.jsonl")" fal
 run "$prog" exec="$prog" env
 is "$(ls "$T" | grep -c '^trace\.')" 2 "FOLLOW=1 (default): the exec'd image is traced"
 
+# posix_spawn (glibc's clone child execs directly): the parent's trace goes
+# on, the spawned image writes its own
+run "$prog" pid shm spawn="$prog" sock
+pid=$(sed -n 's/^pid=//p' "$T/out")
+child=$(sed -n 's/^spawn: 0, child \([0-9]*\) exited 0$/\1/p' "$T/out")
+ok $([ -n "$child" ]; echo $?) "posix_spawn: the child ran"
+is "$(summary "$T/trace.$pid.jsonl")" "$pid $$ false t2_steps 4 4" "posix_spawn: the parent's trace is complete"
+is "$(summary "$T/trace.$child.jsonl")" "$child $pid false t2_steps 0 0" "posix_spawn: the spawned image has its own trace"
+
 # vfork and _Fork (no atfork handlers) children that exit or exec: the
 # parent's trace goes on
 for step in vforkexit vforkexec=/bin/true Forkexec=/bin/true; do

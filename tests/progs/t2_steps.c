@@ -19,6 +19,7 @@
  *	vforkexit		vfork; the child _exits at once with 3; wait
  *	Forkexec=PATH		_Fork (no atfork handlers); the child execs PATH; wait
  *	env			print LD_PRELOAD
+ *	spawn=PATH		posix_spawn PATH (no arguments) and wait
  *	exec=PATH ARG...	execv PATH with the remaining arguments (last step)
  *	kill			SIGKILL ourselves
  *	exit=N, _exit=N		end the process that way
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
 static int calls;	/* intercepted calls made by this process */
 static void *dl;	/* the last library dlopened */
 
@@ -142,6 +145,14 @@ int main(int argc, char **argv)
 			int st = 0;
 			waitpid(pid, &st, 0);
 			printf("%.5s child exited %d\n", a, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		} else if (strncmp(a, "spawn=", 6) == 0) {
+			char *args[] = { (char *)a + 6, NULL };
+			pid_t pid;
+			int st = 0, r = posix_spawn(&pid, a + 6, NULL, NULL, args, environ);
+			if (r == 0)
+				waitpid(pid, &st, 0);
+			printf("spawn: %d, child %d exited %d\n", r, r == 0 ? (int)pid : -1,
+			       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		} else if (strcmp(a, "env") == 0) {
 			const char *p = getenv("LD_PRELOAD");
 			printf("LD_PRELOAD=%s\n", p ? p : "(unset)");
