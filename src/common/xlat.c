@@ -1,6 +1,7 @@
 /* xlat.c: symbolic names for flags, commands, families and errno values,
  * spelled exactly as strace prints them (as in the strace xlat tables). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -124,7 +125,7 @@ static void append_octal(char *out, size_t cap, size_t *len, unsigned mode)
 	*len = ipcg_txt(out, cap, *len, tmp);
 }
 
-void ipcg_xlat_shmflg(char *out, size_t cap, int flg)
+static void fmt_shmflg(char *out, size_t cap, int flg)
 {
 	size_t len = 0;
 	uint64_t v = (unsigned)flg;
@@ -158,17 +159,17 @@ static void xlat_flags_or_zero(char *out, size_t cap, const struct ipcg_xlat *t,
 		ipcg_txt(out, cap, 0, "0");
 }
 
-void ipcg_xlat_shmat_flags(char *out, size_t cap, int flg)
+static void fmt_shmat_flags(char *out, size_t cap, int flg)
 {
 	xlat_flags_or_zero(out, cap, shmat_flags, (unsigned)flg);
 }
 
-void ipcg_xlat_sock_flags(char *out, size_t cap, int flg)
+static void fmt_sock_flags(char *out, size_t cap, int flg)
 {
 	xlat_flags_or_zero(out, cap, sock_flags, (unsigned)flg);
 }
 
-void ipcg_xlat_shmctl_cmd(char *out, size_t cap, int cmd)
+static void fmt_shmctl_cmd(char *out, size_t cap, int cmd)
 {
 	size_t len = 0;
 	unsigned v = (unsigned)cmd;
@@ -188,7 +189,7 @@ void ipcg_xlat_shmctl_cmd(char *out, size_t cap, int cmd)
 	}
 }
 
-void ipcg_xlat_family(char *out, size_t cap, int family)
+static void fmt_family(char *out, size_t cap, int family)
 {
 	const char *n = lookup(families, (unsigned)family);
 
@@ -198,7 +199,7 @@ void ipcg_xlat_family(char *out, size_t cap, int family)
 		ipcg_txt_i64(out, cap, 0, family);
 }
 
-void ipcg_xlat_socktype(char *out, size_t cap, int type)
+static void fmt_socktype(char *out, size_t cap, int type)
 {
 	unsigned v = (unsigned)type;
 	unsigned base = v & 0xf;
@@ -214,6 +215,41 @@ void ipcg_xlat_socktype(char *out, size_t cap, int type)
 	if (v || !len)
 		append_hex(out, cap, &len, v);
 }
+
+/* Every traced call formats its flags, and a program passes the same few
+ * values over and over: each formatter remembers, per thread, the last
+ * value and its text.  A signal handler's traced call may run in the
+ * middle of an update only if the interrupted code was not in here (our
+ * hooks pass through while the thread is inside ipcguard). */
+struct memo {
+	int in;			/* the value formatted */
+	bool valid;
+	char out[IPCG_XLAT_BUF];
+};
+
+#define MEMOIZED(name, arg)								\
+	void ipcg_xlat_##name(char *out, size_t cap, int arg)				\
+	{										\
+		static IPCG_TLS struct memo m;						\
+											\
+		if (cap >= IPCG_XLAT_BUF && m.valid && m.in == arg) {			\
+			memcpy(out, m.out, IPCG_XLAT_BUF);				\
+			return;								\
+		}									\
+		fmt_##name(out, cap, arg);						\
+		if (cap >= IPCG_XLAT_BUF) {						\
+			memcpy(m.out, out, IPCG_XLAT_BUF);				\
+			m.in = arg;							\
+			m.valid = true;							\
+		}									\
+	}
+
+MEMOIZED(shmflg, flg)
+MEMOIZED(shmat_flags, flg)
+MEMOIZED(sock_flags, flg)
+MEMOIZED(shmctl_cmd, cmd)
+MEMOIZED(family, family)
+MEMOIZED(socktype, type)
 
 const char *ipcg_errno_name(int err)
 {
