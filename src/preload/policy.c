@@ -2,6 +2,7 @@
 #include "call.h"
 #include "config.h"
 #include "policy.h"
+#include "policy_shm.h"
 #include "records.h"
 
 _Static_assert((unsigned)IPCG_POL_FAM_SHM == (unsigned)IPCG_FAM_SHM &&
@@ -16,6 +17,8 @@ int ipcg_policy_parse(const char *spec, char *err, size_t cap)
 	int ret = ipcg_policy_parse_into(spec, "IPCGUARD_POLICY", &ipcg_policy, err, cap);
 
 	ipcg_policy_families = ret == 0 ? ipcg_policy.families : 0;
+	if (ret == 0)
+		ipcg_pol_shm_init();
 	return ret;
 }
 

@@ -7,6 +7,7 @@
  * references of repeat-attach=reuse themselves so that the decision and
  * the count are one atomic step. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
@@ -250,6 +251,19 @@ void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int 
 		}
 	}
 	return REAL(shmat)(shmid, shmaddr, shmflg);
+}
+
+/* A fork child: the slots held by the parent's other threads are not the
+ * child's (those threads do not exist here). */
+static void pending_atfork_child(void)
+{
+	atomic_store(&pending_attaches, 0);
+}
+
+void ipcg_pol_shm_init(void)
+{
+	if (ipcg_policy.max_attach >= 0)
+		(void)pthread_atfork(NULL, NULL, pending_atfork_child);
 }
 
 void ipcg_pol_shmat_done(struct ipcg_pol_at *o)

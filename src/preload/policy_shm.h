@@ -20,6 +20,10 @@
 
 #include "shm_state.h"
 
+/* At start-up, after the rules are parsed (registers a fork handler when
+ * max-attach is set). */
+void ipcg_pol_shm_init(void);
+
 struct ipcg_pol_get {
 	int kflg;		/* shmflg of the real call whose result the program got */
 	unsigned ev;		/* IPCG_EV_* bits for the hook */
