@@ -56,7 +56,7 @@ $(TOOL): $(TOOL_OBJS)
 $(BUILD)/tests/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -D_GNU_SOURCE \
-	  -Wl,--build-id $< -o $@ -lpthread -ldl -L$(BUILD)/tests -Wl,-rpath,'$$ORIGIN' \
+	  -MMD -MP -Wl,--build-id $< -o $@ -lpthread -ldl -L$(BUILD)/tests -Wl,-rpath,'$$ORIGIN' \
 	  $(if $(filter ctor_user,$*),-lctor_lib,)
 
 $(BUILD)/tests/%.so: tests/progs/%.c
@@ -98,4 +98,4 @@ clean:
 
 # Reader-side targets (fuzz, sanitizer builds) live with the reader.
 -include tools/reader.mk
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(PROGS:=.d)
