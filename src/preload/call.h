@@ -29,6 +29,7 @@
 #include "guard.h"
 #include "ipcg/compiler.h"
 #include "records.h"
+#include "trace.h"
 
 enum ipcg_state { IPCG_UNINIT, IPCG_INITING, IPCG_READY, IPCG_OFF };
 extern _Atomic int ipcg_state;
@@ -51,8 +52,13 @@ static inline bool ipcg_call_begin(struct ipcg_call *c, unsigned family)
 	if (unlikely(atomic_load_explicit(&ipcg_state, memory_order_acquire) != IPCG_READY) &&
 	    !ipcg_init_slow())
 		return false;
-	if (unlikely(ipcg_guard_busy()))
+	if (unlikely(ipcg_guard_busy())) {
+		/* e.g. a signal handler that interrupted our bookkeeping: the
+		 * call goes to libc unrecorded, and the exit record says so */
+		if (ipcg_logging && (ipcg_config.families & family))
+			ipcg_trace_count_drop();
 		return false;
+	}
 	c->log = ipcg_logging && (ipcg_config.families & family);
 	/* policies apply whether or not the family is logged (IPCGUARD_TRACE=none) */
 	c->pol = ipcg_policy_families & family;

@@ -36,6 +36,11 @@ bool ipcg_logging;
 static _Atomic int exit_done;
 static pid_t owner_pid;		/* the process the trace is for: a vfork child shares our memory */
 
+bool ipcg_is_trace_owner(void)
+{
+	return getpid() == owner_pid;
+}
+
 static void say(const char *msg)
 {
 	size_t n = strlen(msg);

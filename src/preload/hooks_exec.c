@@ -8,13 +8,14 @@
 #include <unistd.h>
 
 #include "call.h"
+#include "exitseq.h"
 #include "ipcg/compiler.h"
 #include "real_exec.h"
 #include "trace.h"
 
 static bool before_exec(void)
 {
-	if (atomic_load(&ipcg_state) != IPCG_READY || ipcg_guard_busy())
+	if (atomic_load(&ipcg_state) != IPCG_READY || ipcg_guard_busy() || !ipcg_is_trace_owner())
 		return false;
 	ipcg_guard_enter();
 	ipcg_trace_suspend();

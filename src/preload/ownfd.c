@@ -10,6 +10,7 @@
 #include "guard.h"
 #include "ownfd.h"
 #include "real.h"
+#include "state.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -161,8 +162,11 @@ static bool make_room(int newfd)
 }
 
 /* our stale duplicate is still at newfd when the program's call failed */
-static int after_dup(int ret, int newfd, bool moved)
+static int after_dup(int ret, int oldfd, int newfd, bool moved)
 {
+	/* newfd is now a copy of oldfd: whatever socket it was is gone */
+	if (ret >= 0 && oldfd != newfd && ipcg_fd_tracked(newfd))
+		ipcg_fd_track(newfd, false);
 	if (ret < 0 && moved) {
 		int saved = errno;
 		(void)ipcg_sys_close(newfd);
@@ -183,7 +187,7 @@ int ipcg_dup2(int oldfd, int newfd)
 		if (ipcg_ownfd_maybe(newfd) && oldfd != newfd)
 			moved = make_room(newfd);
 	}
-	return after_dup(real_dup2(oldfd, newfd), newfd, moved);
+	return after_dup(real_dup2(oldfd, newfd), oldfd, newfd, moved);
 }
 
 int ipcg_dup3(int oldfd, int newfd, int flags)
@@ -199,7 +203,7 @@ int ipcg_dup3(int oldfd, int newfd, int flags)
 		if (ipcg_ownfd_maybe(newfd))
 			moved = make_room(newfd);
 	}
-	return after_dup(real_dup3(oldfd, newfd, flags), newfd, moved);
+	return after_dup(real_dup3(oldfd, newfd, flags), oldfd, newfd, moved);
 }
 
 /* Our descriptors within [first, last], ascending, still ours. */
@@ -226,6 +230,8 @@ int ipcg_close_range(unsigned first, unsigned last, int flags)
 	int mine[IPCG_OWNFD_N], n;
 
 	/* CLOEXEC only marks descriptors, ours are marked already */
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && first <= last)
+		ipcg_fd_untrack_range(first, last);
 	if (ipcg_guard_busy() || (flags & CLOSE_RANGE_CLOEXEC) || first > last ||
 	    (n = ours_in(first, last, mine)) == 0)
 		return real_close_range(first, last, flags);
@@ -250,6 +256,8 @@ void ipcg_closefrom(int lowfd)
 {
 	int mine[IPCG_OWNFD_N], n;
 
+	if (lowfd >= 0)
+		ipcg_fd_untrack_range((unsigned)lowfd, ~0U);
 	if (ipcg_guard_busy() || lowfd < 0 || (n = ours_in((unsigned)lowfd, ~0U, mine)) == 0) {
 		if (real_fd.closefrom)
 			real_fd.closefrom(lowfd);

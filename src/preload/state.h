@@ -25,6 +25,16 @@ static inline void ipcg_fd_track(int fd, bool on)
 		atomic_store_explicit(&ipcg_unix_fd[fd], on, memory_order_relaxed);
 }
 
+/* Forget [first, last] after close_range/closefrom, or newfd after dup2. */
+static inline void ipcg_fd_untrack_range(unsigned first, unsigned last)
+{
+	if (last >= IPCG_FD_MAX)
+		last = IPCG_FD_MAX - 1;
+	for (unsigned fd = first; fd <= last; fd++)
+		if (atomic_load_explicit(&ipcg_unix_fd[fd], memory_order_relaxed))
+			atomic_store_explicit(&ipcg_unix_fd[fd], 0, memory_order_relaxed);
+}
+
 void ipcg_state_atfork_prepare(void);
 void ipcg_state_atfork_parent(void);
 void ipcg_state_atfork_child(void);

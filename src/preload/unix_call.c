@@ -88,13 +88,23 @@ static void write_sun(struct ipcg_jw *w, const char *key, const struct ipcg_sun 
  * frame of ours, and the traced body, never inlined into the check so its
  * large frame is only set up for AF_UNIX (docs/performance.md). */
 
+/* An AF_UNIX socket made while its call could not be recorded (a signal
+ * handler that interrupted our bookkeeping): still track the descriptor,
+ * so its later calls are recorded and the close of it is seen. */
+static int track_unrecorded(int fd)
+{
+	if (fd >= 0 && atomic_load_explicit(&ipcg_state, memory_order_relaxed) == IPCG_READY)
+		ipcg_fd_track(fd, true);
+	return fd;
+}
+
 static IPCG_NOINLINE int socket_unix(int domain, int type, int protocol)
 {
 	struct ipcg_call c;
 	char buf[IPCG_XLAT_BUF];
 
 	if (domain != AF_UNIX || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
-		return REAL(socket)(domain, type, protocol);
+		return track_unrecorded(REAL(socket)(domain, type, protocol));
 	int ret = REAL(socket)(domain, type, protocol);
 	ipcg_call_after(&c);
 	if (ret >= 0)
@@ -116,8 +126,15 @@ static IPCG_NOINLINE int socket_unix(int domain, int type, int protocol)
 
 int ipcg_socket(int domain, int type, int protocol)
 {
-	if (domain != AF_UNIX)
-		return REAL(socket)(domain, type, protocol);
+	if (domain != AF_UNIX) {
+		int fd = REAL(socket)(domain, type, protocol);
+		/* a tracked socket that went away by a route we do not see
+		 * (dup2 onto it, a close we passed through) must not make this
+		 * one look like AF_UNIX */
+		if (unlikely(ipcg_fd_tracked(fd)))
+			ipcg_fd_track(fd, false);
+		return fd;
+	}
 	return socket_unix(domain, type, protocol);
 }
 
@@ -126,8 +143,14 @@ static IPCG_NOINLINE int socketpair_unix(int domain, int type, int protocol, int
 	struct ipcg_call c;
 	char buf[IPCG_XLAT_BUF];
 
-	if (domain != AF_UNIX || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
-		return REAL(socketpair)(domain, type, protocol, sv);
+	if (domain != AF_UNIX || !ipcg_call_begin(&c, IPCG_FAM_UNIX)) {
+		int ret = REAL(socketpair)(domain, type, protocol, sv);
+		if (ret == 0) {
+			(void)track_unrecorded(sv[0]);
+			(void)track_unrecorded(sv[1]);
+		}
+		return ret;
+	}
 	int ret = REAL(socketpair)(domain, type, protocol, sv);
 	ipcg_call_after(&c);
 	int fds[2] = { -1, -1 };
@@ -254,25 +277,28 @@ static IPCG_NOINLINE int accept_unix(int fd, struct sockaddr *addr, socklen_t *l
 	struct ipcg_call c;
 	struct ipcg_sun a = { .valid = false };
 	char buf[IPCG_XLAT_BUF];
-	socklen_t outlen = 0;
+	socklen_t outlen = 0, buflen = 0;
 	bool have_len = false;
 
 	if (!ipcg_fd_tracked(fd) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
-		return is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+		return track_unrecorded(is4 ? REAL(accept4)(fd, addr, len, flags)
+					    : REAL(accept)(fd, addr, len));
+	/* the size of the caller's buffer: the kernel fills min(it, the
+	 * address length) and overwrites *len with the latter */
+	bool have_buflen = addr && len && ipcg_safe_read(&buflen, len, sizeof(buflen));
 	int ret = is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
 	ipcg_call_after(&c);
 	if (ret >= 0) {
 		ipcg_fd_track(ret, true);
-		if (addr && len) {
-			/* the kernel wrote *len; how much of addr it filled is
-			 * min(buffer, *len), and the buffer size is gone: copy
-			 * defensively */
-			outlen = *len;
+		if (have_buflen) {
+			outlen = *len;	/* written by the kernel: readable */
 			have_len = true;
-			size_t n = outlen < sizeof(a.sa) ? outlen : sizeof(a.sa);
+			size_t n = outlen < buflen ? outlen : buflen;
+			if (n > sizeof(a.sa))
+				n = sizeof(a.sa);
 			memset(&a.sa, 0, sizeof(a.sa));
 			a.valid = ipcg_safe_read(&a.sa, addr, n);
-			a.len = outlen;
+			a.len = (socklen_t)n;	/* what was copied; addrlen says the rest */
 		}
 	}
 	if (c.log) {
@@ -298,8 +324,12 @@ static IPCG_NOINLINE int accept_unix(int fd, struct sockaddr *addr, socklen_t *l
 
 int ipcg_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is4)
 {
-	if (likely(!ipcg_fd_tracked(fd)))
-		return is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+	if (likely(!ipcg_fd_tracked(fd))) {
+		int nfd = is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+		if (unlikely(ipcg_fd_tracked(nfd)))	/* see ipcg_socket() */
+			ipcg_fd_track(nfd, false);
+		return nfd;
+	}
 	return accept_unix(fd, addr, len, flags, is4);
 }
 
@@ -313,10 +343,13 @@ static IPCG_NOINLINE int close_slow(int fd)
 		errno = EBADF;
 		return -1;
 	}
-	if (likely(!ipcg_fd_tracked(fd)) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+	if (likely(!ipcg_fd_tracked(fd)))
 		return REAL(close)(fd);
-	/* untrack before the number can be reused by another thread's socket() */
+	/* untrack before the number can be reused by another thread's
+	 * socket(), and also when this close is not recorded */
 	ipcg_fd_track(fd, false);
+	if (!ipcg_call_begin(&c, IPCG_FAM_UNIX))
+		return REAL(close)(fd);
 	int ret = REAL(close)(fd);
 	ipcg_call_after(&c);
 	if (c.log) {
