@@ -186,35 +186,55 @@ void ipcg_jw_i64(struct ipcg_jw *w, int64_t v)
 	}
 }
 
+/* "0x" and the hex digits of v, at least width of them (at most 16),
+ * written in place from the last digit, two at a time */
 static size_t fmt_hex(char *out, uint64_t v, int width)
 {
-	char tmp[16];
-	int n = 0;
+	static const char hex2[513] =
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+		"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+		"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+		"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+		"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1;
 
-	do {
-		tmp[n++] = hexdig[v & 15];
-		v >>= 4;
-	} while (v);
-	while (n < width && n < 16)
-		tmp[n++] = '0';
+	if (n < width)
+		n = width < 16 ? width : 16;
 	out[0] = '0';
 	out[1] = 'x';
-	for (int i = 0; i < n; i++)
-		out[2 + i] = tmp[n - 1 - i];
+	char *p = out + 2 + n;
+	int left = n;
+	for (; left >= 2; left -= 2) {
+		p -= 2;
+		memcpy(p, hex2 + 2 * (v & 0xff), 2);
+		v >>= 8;
+	}
+	if (left)
+		p[-1] = hexdig[v & 15];
 	return (size_t)n + 2;
 }
 
 void ipcg_jw_hex_width(struct ipcg_jw *w, uint64_t v, int width)
 {
-	char tmp[20];
-	size_t n = fmt_hex(tmp, v, width);
-
-	if (ipcg_jw_room(w, n + 2)) {
+	if (!w->overflow && w->cap - w->len >= 20) {	/* "0x" + 16 digits + quotes */
 		char *p = w->buf + w->len;
+		size_t n = fmt_hex(p + 1, v, width);
 		p[0] = '"';
-		memcpy(p + 1, tmp, n);
 		p[n + 1] = '"';
 		w->len += n + 2;
+	} else {	/* near the end: an exact fit is still allowed */
+		char tmp[20];
+		size_t n = fmt_hex(tmp, v, width);
+		if (ipcg_jw_room(w, n + 2)) {
+			char *p = w->buf + w->len;
+			p[0] = '"';
+			memcpy(p + 1, tmp, n);
+			p[n + 1] = '"';
+			w->len += n + 2;
+		}
 	}
 	w->comma = true;
 }
