@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "events.h"
 #include "guard.h"
 #include "ipcg/compiler.h"
 #include "records.h"
@@ -77,6 +78,12 @@ static inline void ipcg_call_end(struct ipcg_call *c)
 {
 	ipcg_guard_leave();
 	errno = c->err;
+}
+
+/* What the detectors are told about this call (events.h). */
+static inline struct ipcg_ev ipcg_call_ev(const struct ipcg_call *c, bool failed)
+{
+	return (struct ipcg_ev){ .seq = c->seq, .stack = c->stack, .err = failed ? c->err : 0 };
 }
 
 /* Take seq, time, thread and stack, and open the record up to "args":{ */

@@ -15,11 +15,6 @@
 
 #define FTOK_PATH_LOG 256	/* bytes of an ftok pathname written to the trace */
 
-static inline struct ipcg_ev ev_of(const struct ipcg_call *c, bool failed)
-{
-	return (struct ipcg_ev){ .seq = c->seq, .stack = c->stack, .err = failed ? c->err : 0 };
-}
-
 static void arg_ptr(struct ipcg_jw *w, const char *key, const void *p)
 {
 	if (p)
@@ -61,7 +56,7 @@ int ipcg_shmget(key_t key, size_t size, int shmflg)
 	ipcg_call_after(&c);
 	if (c.log)
 		record_shmget(&c, key, size, shmflg, ret);
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	if (c.pol) {
 		ipcg_pol_shmget_report(&po, c.seq, key, size, shmflg, ret);
 		e.policy = po.ev;
@@ -100,7 +95,7 @@ void *ipcg_shmat(int shmid, const void *shmaddr, int shmflg)
 	ipcg_call_after(&c);
 	if (c.log)
 		record_shmat(&c, shmid, shmaddr, shmflg, ret);
-	struct ipcg_ev e = ev_of(&c, ret == (void *)-1);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret == (void *)-1);
 	if (c.pol) {
 		ipcg_pol_shmat_report(&po, c.seq, shmid, ret, e.err);
 		e.policy = po.ev;
@@ -130,7 +125,7 @@ int ipcg_shmdt(const void *shmaddr)
 		arg_ptr(&c.rec.w, "shmaddr", shmaddr);
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	if (c.pol) {
 		ipcg_pol_shmdt_report(&po, c.seq, shmaddr, ret);
 		e.policy = po.ev;
@@ -157,7 +152,7 @@ int ipcg_shmctl(int shmid, int cmd, struct shmid_ds *buf)
 		arg_ptr(&c.rec.w, "buf", buf);
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	ipcg_on_shmctl(&e, shmid, cmd, ret);
 	ipcg_call_end(&c);
 	return ret;
@@ -189,7 +184,7 @@ key_t ipcg_ftok(const char *pathname, int proj_id)
 		ipcg_jw_ki64(&c.rec.w, "proj_id", proj_id);
 		ipcg_call_ret_key(&c, ret);
 	}
-	struct ipcg_ev e = ev_of(&c, ret == (key_t)-1);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret == (key_t)-1);
 	ipcg_on_ftok(&e, readable ? pathname : NULL, proj_id, ret);
 	ipcg_call_end(&c);
 	return ret;

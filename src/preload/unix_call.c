@@ -17,11 +17,6 @@
 #include "state.h"
 #include "unix_call.h"
 
-static inline struct ipcg_ev ev_of(const struct ipcg_call *c, bool failed)
-{
-	return (struct ipcg_ev){ .seq = c->seq, .stack = c->stack, .err = failed ? c->err : 0 };
-}
-
 /* After bind/connect on a socket: did the kernel copy the address?  It
  * rejects a length over sizeof(sockaddr_storage) and a bad fd before
  * reading, and reports EFAULT when it could not read. */
@@ -118,7 +113,7 @@ static IPCG_NOINLINE int socket_unix(int domain, int type, int protocol)
 		ipcg_jw_ki64(&c.rec.w, "protocol", protocol);
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	ipcg_on_socket(&e, domain, type, protocol, ret);
 	ipcg_call_end(&c);
 	return ret;
@@ -179,7 +174,7 @@ static IPCG_NOINLINE int socketpair_unix(int domain, int type, int protocol, int
 		}
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	ipcg_on_socketpair(&e, type, fds, ret);
 	ipcg_call_end(&c);
 	return ret;
@@ -217,7 +212,7 @@ static IPCG_NOINLINE int bind_or_connect(int fd, const struct sockaddr *addr, so
 		ipcg_jw_ku64(&c.rec.w, "addrlen", len);
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	if (c.pol) {
 		ipcg_pol_sun_report(&po, c.seq, is_bind, fd, ret);
 		e.policy = po.ev;
@@ -258,7 +253,7 @@ static IPCG_NOINLINE int listen_unix(int fd, int backlog)
 		ipcg_jw_ki64(&c.rec.w, "backlog", backlog);
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	ipcg_on_listen(&e, fd, backlog, ret);
 	ipcg_call_end(&c);
 	return ret;
@@ -316,7 +311,7 @@ static IPCG_NOINLINE int accept_unix(int fd, struct sockaddr *addr, socklen_t *l
 		}
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	ipcg_on_accept(&e, fd, ret);
 	ipcg_call_end(&c);
 	return ret;
@@ -357,7 +352,7 @@ static IPCG_NOINLINE int close_slow(int fd)
 		ipcg_jw_ki64(&c.rec.w, "fd", fd);
 		ipcg_call_ret_i(&c, ret, ret < 0);
 	}
-	struct ipcg_ev e = ev_of(&c, ret < 0);
+	struct ipcg_ev e = ipcg_call_ev(&c, ret < 0);
 	ipcg_on_close(&e, fd, ret);
 	ipcg_call_end(&c);
 	return ret;
