@@ -1,16 +1,17 @@
 #!/bin/sh
-# bench_run.sh BUILD: `make bench`.  Times the loops of bench_loops.c
-# without and with libipcguard.so preloaded, alternating the runs
-# (U T1 T2 T3 U T1 T2 T3 ...) so that drift in the machine's load hits both
-# sides alike, and prints one table: per iteration of the loop, the
-# untraced and traced medians with min-max, the ratios of the medians (of
-# the thread's CPU time, which other programs' load disturbs much less than
-# wall time, and of wall time), the extra time per intercepted call, the
-# extra user-space instructions per call counted by callgrind
-# (deterministic where time is noisy), the trace bytes per call, and the
-# target of issue 6 for the row.
+# bench_run.sh BUILD: `make bench`.  Times the loops of bench_loops.c with
+# libipcguard.so preloaded, each process alternating blocks that call libc
+# directly (untraced) with blocks that go through ipcguard (traced), A B A
+# B ... for BENCH_REPS rounds: same process, same CPU, same memory, so the
+# load of other programs hits both sides alike.  Prints one table: per
+# iteration of the loop, the untraced and traced CPU-time medians with
+# min-max, the ratio of the medians, of the fastest rounds and of the wall
+# times, the CPU time added per intercepted call, the user-space
+# instructions added per call as counted by callgrind (deterministic where
+# time is noisy), the trace bytes per call, and the target of issue 6.
+# strace, the peer, runs in separate processes (3 of each, alternated).
 #
-# Knobs (environment): BENCH_REPS (rounds, default 7), BENCH_SCALE
+# Knobs (environment): BENCH_REPS (A/B rounds, default 7), BENCH_SCALE
 # (multiplies the iteration counts, default 1), BENCH_CALLGRIND=0 skips the
 # instruction counts, BENCH_ONLY=shm,unix_bind,unix_conn,inet_sock,
 # inet_conn,threads,strace,reader restricts the groups.
@@ -31,26 +32,42 @@ BIN=$B/bench/bench_loops
 [ -f "$LIB" ] || { echo "bench: $LIB missing (make all first)" >&2; exit 1; }
 mkdir -p "$B/bench"
 ${CC:-cc} -std=gnu11 -O2 -g -Wall -Wextra -D_GNU_SOURCE -Wl,--build-id \
-	-o "$BIN" "$SRC/bench/bench_loops.c" -lpthread || exit 1
+	-o "$BIN" "$SRC/bench/bench_loops.c" -lpthread -ldl || exit 1
 command -v valgrind >/dev/null 2>&1 || CG=0
 START=$(date +%s)
 
 want() { [ -z "$ONLY" ] && return 0; case ",$ONLY," in *",$1,"*) return 0;; esac; return 1; }
 
-# run MODE LOOP ITERS DEPTH THREADS: prints "WALL CPU" ns per iteration.
-# MODE: off (no preload), s0 (IPCGUARD_STACK=0), def (default stacks),
-# strace (strace -f -e trace=%ipc,%network -o FILE).  A traced run's
-# trace is left as $W/last.trace.
-run() {
-	mode=$1; shift
-	rm -f "$W"/t.* "$W"/s.out "$W"/last.trace
-	case $mode in
-	off) out=$("$BIN" "$@") ;;
-	s0) out=$(env LD_PRELOAD="$LIB" IPCGUARD_OUTPUT="$W/t.%p" IPCGUARD_STACK=0 "$BIN" "$@") ;;
-	def) out=$(env LD_PRELOAD="$LIB" IPCGUARD_OUTPUT="$W/t.%p" "$BIN" "$@") ;;
-	strace) out=$(strace -f -e trace=%ipc,%network -o "$W/s.out" "$BIN" "$@") ;;
-	esac || { echo "bench: $mode $* failed" >&2; echo "0 0"; return; }
+# ab MODE LOOP ITERS DEPTH THREADS: one process alternating REPS rounds of
+# untraced (libc called directly) and traced blocks (bench_loops.c, A/B
+# mode); appends "a_cpu a_wall b_cpu b_wall" per round to $W/ab.  MODE: s0
+# (IPCGUARD_STACK=0) or def (default stacks).  The trace is left as
+# $W/last.trace.
+ab() {
+	ab_mode=$1; shift
+	rm -f "$W"/t.* "$W"/last.trace
+	case $ab_mode in
+	s0) set -- env IPCGUARD_STACK=0 "$BIN" "$@" "$REPS" ;;
+	def) set -- env "$BIN" "$@" "$REPS" ;;
+	esac
+	LD_PRELOAD="$LIB" IPCGUARD_OUTPUT="$W/t.%p" "$@" > "$W/ab.out" ||
+		{ echo "bench: $* failed" >&2; return 1; }
+	sed -n 's/^round=[0-9]* a_cpu=\([0-9.]*\) a_wall=\([0-9.]*\) b_cpu=\([0-9.]*\) b_wall=\([0-9.]*\)/\1 \2 \3 \4/p' \
+		"$W/ab.out" > "$W/ab"
 	for f in "$W"/t.*; do [ -f "$f" ] && mv "$f" "$W/last.trace"; done
+	return 0
+}
+
+# run MODE LOOP ITERS DEPTH THREADS: one process, one block; prints "WALL
+# CPU" ns per iteration.  MODE: off (no preload) or strace (strace -f -e
+# trace=%ipc,%network -o FILE).
+run() {
+	run_mode=$1; shift
+	case $run_mode in
+	off) out=$("$BIN" "$@") ;;
+	strace) out=$(strace -f -e trace=%ipc,%network -o "$W/s.out" "$BIN" "$@") ;;
+	esac || { echo "bench: $run_mode $* failed" >&2; echo "0 0"; return; }
+	rm -f "$W/s.out"
 	echo "$out" | sed -n 's/^ns_per_iter=\([0-9.]*\) cpu_ns_per_iter=\([0-9.]*\).*/\1 \2/p'
 }
 
@@ -63,11 +80,11 @@ stats() {
 # callgrind_ir MODE LOOP ITERS DEPTH: user-space instructions of the timed
 # part (bench_loops toggles collection around it)
 callgrind_ir() {
-	mode=$1; shift
+	cg_mode=$1; shift
 	rm -f "$W"/cg.out "$W"/t.*
 	set -- valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$W/cg.out" \
 		"$BIN" "$@" 1
-	case $mode in
+	case $cg_mode in
 	off) "$@" >/dev/null 2>&1 ;;
 	s0) env LD_PRELOAD="$LIB" IPCGUARD_OUTPUT="$W/t.%p" IPCGUARD_STACK=0 "$@" >/dev/null 2>&1 ;;
 	def) env LD_PRELOAD="$LIB" IPCGUARD_OUTPUT="$W/t.%p" "$@" >/dev/null 2>&1 ;;
@@ -80,70 +97,74 @@ printf '%s\n' "ipcguard bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpus, 
 printf "$FMT" "loop, tracing" "untraced ns/iter" "traced ns/iter" "cpu x" "cpu x" "wall x" "+ns" "+Ir" "bytes" "target"
 printf "$FMT" "" "cpu med (min-max)" "cpu med (min-max)" "med" "min" "med" "/call" "/call" "/call" "(cpu x med)"
 
-# group LOOP ITERS CALLS_PER_ITER THREADS LABEL then $VARIANTS, each
+# row LABEL CALLS MODE DEPTH TARGET U_FILE T_FILE: print one table row from
+# U_FILE and T_FILE ("WALL CPU" per line, one line per round)
+row() {
+	r_label=$1 r_calls=$2 r_mode=$3 r_depth=$4 r_target=$5 ufile=$6 tfile=$7
+	set -- $(stats "$ufile" 2); um=$1 ul=$2 uh=$3
+	set -- $(stats "$ufile" 1); uwm=$1
+	set -- $(stats "$tfile" 2); tm=$1 tl=$2 th=$3
+	set -- $(stats "$tfile" 1); twm=$1
+	ratio=$(awk -v t="$tm" -v u="$um" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
+	mratio=$(awk -v t="$tl" -v u="$ul" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
+	wratio=$(awk -v t="$twm" -v u="$uwm" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
+	extra=$(awk -v t="$tm" -v u="$um" -v c="$r_calls" 'BEGIN{printf "%.0f", (t-u)/c}')
+	ir=-
+	if [ "$CG" = 1 ] && [ "$r_mode" != strace ] && [ -n "$CGLOOP" ]; then
+		[ -f "$W/cg.$CGLOOP.$r_depth" ] ||	# untraced: once per loop and depth
+			callgrind_ir off "$CGLOOP" "$CG_ITERS" "$r_depth" > "$W/cg.$CGLOOP.$r_depth"
+		base=$(cat "$W/cg.$CGLOOP.$r_depth")
+		tir=$(callgrind_ir "$r_mode" "$CGLOOP" "$CG_ITERS" "$r_depth")
+		[ -n "$base" ] && [ -n "$tir" ] &&
+			ir=$(awk -v t="$tir" -v u="$base" -v n="$CG_ITERS" -v c="$r_calls" \
+				'BEGIN{printf "%.0f", (t-u)/(n*c)}')
+	fi
+	bpc=-
+	if [ -f "$W/last.trace" ]; then
+		# bytes per call: the whole trace over the calls it holds
+		nc=$(grep -c '"type":"call"' "$W/last.trace")
+		nb=$(wc -c < "$W/last.trace")
+		bpc=$(awk -v b="$nb" -v c="$nc" 'BEGIN{if(c>0)printf "%.0f\n", b/c; else print "-"}')
+		rm -f "$W/last.trace"
+	fi
+	verdict=-
+	if [ "$r_target" != - ]; then
+		verdict=$(awk -v r="$ratio" -v t="$r_target" 'BEGIN{printf "<=%s %s", t, (r<=t ? "ok" : "MISS")}')
+	fi
+	printf "$FMT" "$r_label" "$um ($ul-$uh)" "$tm ($tl-$th)" "$ratio" "$mratio" "$wratio" \
+		"$extra" "$ir" "$bpc" "$verdict"
+}
+
+# group LOOP ITERS CALLS_PER_ITER THREADS LABEL, then $VARIANTS, each
 # MODE:DEPTH:TITLE:TARGET (underscores in TITLE print as spaces; TARGET
-# is the ratio to meet, or -).  Runs REPS rounds of (untraced, each
-# variant), then prints one row per variant.
+# is the ratio to meet, or -).  One A/B process per variant.
 group() {
 	loop=$1 iters=$2 calls=$3 threads=$4 label=$5
 	iters=$(awk -v a="$iters" -v s="$SCALE" 'BEGIN{n=int(a*s); if(n<1)n=1; print n}')
-	: > "$W/u.ns"
-	i=0
-	for v in $VARIANTS; do : > "$W/v$i.ns"; rm -f "$W/v$i.bpc"; i=$((i + 1)); done
-	r=0
-	while [ $r -lt "$REPS" ]; do
-		run off "$loop" "$iters" 0 "$threads" >> "$W/u.ns"
-		i=0
-		for v in $VARIANTS; do
-			mode=${v%%:*}; rest=${v#*:}; depth=${rest%%:*}
-			run "$mode" "$loop" "$iters" "$depth" "$threads" >> "$W/v$i.ns"
-			if [ ! -f "$W/v$i.bpc" ] && [ -f "$W/last.trace" ]; then
-				# bytes per call: the whole trace over the calls it holds
-				nc=$(grep -c '"type":"call"' "$W/last.trace")
-				nb=$(wc -c < "$W/last.trace")
-				awk -v b="$nb" -v c="$nc" 'BEGIN{if(c>0)printf "%.0f\n", b/c; else print "-"}' \
-					> "$W/v$i.bpc"
-			fi
-			i=$((i + 1))
-		done
-		r=$((r + 1))
-	done
-	set -- $(stats "$W/u.ns" 2); um=$1 ul=$2 uh=$3
-	set -- $(stats "$W/u.ns" 1); uwm=$1
-	i=0
-	base0=
+	CGLOOP=
+	[ "$threads" = 1 ] && CGLOOP=$loop
 	for v in $VARIANTS; do
 		mode=${v%%:*}; rest=${v#*:}; depth=${rest%%:*}; rest=${rest#*:}
 		title=$(echo "${rest%%:*}" | tr _ " "); target=${rest#*:}
-		set -- $(stats "$W/v$i.ns" 2); tm=$1 tl=$2 th=$3
-		set -- $(stats "$W/v$i.ns" 1); twm=$1
-		ratio=$(awk -v t="$tm" -v u="$um" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
-		mratio=$(awk -v t="$tl" -v u="$ul" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
-		wratio=$(awk -v t="$twm" -v u="$uwm" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
-		extra=$(awk -v t="$tl" -v u="$ul" -v c="$calls" 'BEGIN{printf "%.0f", (t-u)/c}')
-		ir=-
-		if [ "$CG" = 1 ] && [ "$threads" = 1 ] && [ "$mode" != strace ]; then
-			if [ "$depth" = 0 ] && [ -n "$base0" ]; then
-				base=$base0
-			else
-				base=$(callgrind_ir off "$loop" "$CG_ITERS" "$depth")
-			fi
-			[ "$depth" = 0 ] && base0=$base
-			tir=$(callgrind_ir "$mode" "$loop" "$CG_ITERS" "$depth")
-			[ -n "$base" ] && [ -n "$tir" ] &&
-				ir=$(awk -v t="$tir" -v u="$base" -v n="$CG_ITERS" -v c="$calls" \
-					'BEGIN{printf "%.0f", (t-u)/(n*c)}')
-		fi
-		bpc=-
-		[ -f "$W/v$i.bpc" ] && bpc=$(cat "$W/v$i.bpc")
-		verdict=-
-		if [ "$target" != - ]; then
-			verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN{printf "<=%s %s", t, (r<=t ? "ok" : "MISS")}')
-		fi
-		printf "$FMT" "$label, $title" "$um ($ul-$uh)" "$tm ($tl-$th)" "$ratio" "$mratio" \
-			"$wratio" "$extra" "$ir" "$bpc" "$verdict"
-		i=$((i + 1))
+		ab "$mode" "$loop" "$iters" "$depth" "$threads" || continue
+		awk '{print $2, $1}' "$W/ab" > "$W/row.u"
+		awk '{print $4, $3}' "$W/ab" > "$W/row.t"
+		row "$label, $title" "$calls" "$mode" "$depth" "$target" "$W/row.u" "$W/row.t"
 	done
+}
+
+# peer LOOP ITERS CALLS LABEL: untraced and strace'd processes alternated
+peer() {
+	loop=$1 iters=$2 calls=$3 label=$4
+	: > "$W/row.u"; : > "$W/row.t"
+	r=0
+	while [ $r -lt 3 ]; do
+		run off "$loop" "$iters" 0 1 >> "$W/row.u"
+		run strace "$loop" "$iters" 0 1 >> "$W/row.t"
+		r=$((r + 1))
+	done
+	CGLOOP=
+	row "$label" "$calls" strace 0 - "$W/row.u" "$W/row.t"
 }
 
 STD="s0:0:stack=0:TS0 def:0:stack=32:TSD def:64:stack=32,_64_deep:TS64"
@@ -158,17 +179,14 @@ if want threads; then
 	group shm 10000 4 2 "shm x4, 2 threads"
 fi
 if want strace && command -v strace >/dev/null 2>&1; then
-	VARIANTS="strace:0:strace_-f:-"
-	REPS_SAVE=$REPS; REPS=3
-	group shm 2000 4 1 "shm x4"
-	REPS=$REPS_SAVE
+	peer shm 2000 4 "shm x4, strace -f (3 processes each)"
 fi
 cat <<EOF
 ns/iter: CPU time of the looping thread for one iteration (all its calls).
 cpu x med: traced median / untraced median of the same rounds; cpu x min:
 the same for the fastest rounds (the least disturbed by other load); wall x
 med: from wall time (strace's cost is in another process: read this one).
-+ns/call: CPU time added per intercepted call (fastest rounds); +Ir/call:
++ns/call: CPU time added per intercepted call (medians); +Ir/call:
 user-space instructions added per call (callgrind, $CG_ITERS iterations,
 warm); bytes/call: trace file size over call records (stacks interned).
 EOF
