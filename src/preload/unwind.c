@@ -214,16 +214,14 @@ int ipcg_unwind_trim(uintptr_t *ips, int n)
 		skip++;
 	if (skip > atomic_load_explicit(&ipcg_unwind_own, memory_order_relaxed))
 		atomic_store_explicit(&ipcg_unwind_own, skip, memory_order_relaxed);
-	n -= skip;
 	/* drop a null tail some unwinders leave at the outermost frame */
-	while (n > 0 && !ips[skip + n - 1])
+	while (n > skip && !ips[n - 1])
 		n--;
-	if (skip)
-		memmove(ips, ips + skip, (size_t)n * sizeof(*ips));
 	/* and ours further out: main() itself runs under our main wrapper
-	 * (entry.c), which would otherwise sit in every stack */
+	 * (entry.c), which would otherwise sit in every stack; one pass
+	 * moves the caller's frames to the front as well */
 	int k = 0;
-	for (int i = 0; i < n; i++)
+	for (int i = skip; i < n; i++)
 		if (!ours(ips[i]))
 			ips[k++] = ips[i];
 	return k;
