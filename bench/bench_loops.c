@@ -15,8 +15,8 @@
  * With ROUNDS > 0 (A/B mode), the process alternates ROUNDS times between
  * a block of ITERS iterations calling libc directly (A: untraced, whatever
  * is preloaded) and a block calling the ordinary symbols (B: through
- * libipcguard.so when it is preloaded), the threads starting each block
- * together.  Same process, same memory layout, same CPU: the comparison
+ * libipcguard.so when it is preloaded), A B in even rounds and B A in odd
+ * ones, the threads starting each block together.  Same process, same memory layout, same CPU: the comparison
  * that other load on the machine disturbs least.  One line per round:
  *	round=R a_cpu=N a_wall=N b_cpu=N b_wall=N
  * in ns per iteration: the thread's CPU time (user + system) and wall
@@ -244,10 +244,16 @@ __attribute__((noinline)) static void nest(struct job *j, int d)
 		CALLGRIND_TOGGLE_COLLECT;
 		return;
 	}
-	for (int r = 0; r < j->rounds; r++) {
-		block(j, &ops_libc, &j->a_ns[r], &j->a_cpu[r]);
+	for (int r = 0; r < j->rounds; r++) {	/* A B, B A, A B ...: order effects cancel */
+		if (r & 1)
+			block(j, &ops_sym, &j->b_ns[r], &j->b_cpu[r]);
+		else
+			block(j, &ops_libc, &j->a_ns[r], &j->a_cpu[r]);
 		pthread_barrier_wait(&step);
-		block(j, &ops_sym, &j->b_ns[r], &j->b_cpu[r]);
+		if (r & 1)
+			block(j, &ops_libc, &j->a_ns[r], &j->a_cpu[r]);
+		else
+			block(j, &ops_sym, &j->b_ns[r], &j->b_cpu[r]);
 		pthread_barrier_wait(&step);
 	}
 }

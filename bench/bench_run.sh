@@ -77,6 +77,12 @@ stats() {
 		awk '{v[NR]=$1} END{printf "%.0f %.0f %.0f\n", v[int((NR+1)/2)], v[1], v[NR]}'
 }
 
+# stats3 FILE COLUMN: the same with three decimals (ratios)
+stats3() {
+	awk -v c="$2" '{print $c}' "$1" | sort -n |
+		awk '{v[NR]=$1} END{printf "%.3f %.2f %.2f\n", v[int((NR+1)/2)], v[1], v[NR]}'
+}
+
 # callgrind_ir MODE LOOP ITERS DEPTH: user-space instructions of the timed
 # part (bench_loops toggles collection around it)
 callgrind_ir() {
@@ -92,10 +98,10 @@ callgrind_ir() {
 	sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$W/cg.out" 2>/dev/null | head -1
 }
 
-FMT='%-34s %19s %19s %6s %6s %6s %6s %6s %6s %11s\n'
+FMT='%-34s %19s %19s %6s %9s %6s %6s %6s %6s %11s\n'
 printf '%s\n' "ipcguard bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpus, $(uname -r), $REPS rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "$FMT" "loop, tracing" "untraced ns/iter" "traced ns/iter" "cpu x" "cpu x" "wall x" "+ns" "+Ir" "bytes" "target"
-printf "$FMT" "" "cpu med (min-max)" "cpu med (min-max)" "med" "min" "med" "/call" "/call" "/call" "(cpu x med)"
+printf "$FMT" "" "cpu med (min-max)" "cpu med (min-max)" "med" "min-max" "med" "/call" "/call" "/call" "(cpu x)"
 
 # row LABEL CALLS MODE DEPTH TARGET U_FILE T_FILE: print one table row from
 # U_FILE and T_FILE ("WALL CPU" per line, one line per round)
@@ -105,10 +111,13 @@ row() {
 	set -- $(stats "$ufile" 1); uwm=$1
 	set -- $(stats "$tfile" 2); tm=$1 tl=$2 th=$3
 	set -- $(stats "$tfile" 1); twm=$1
-	ratio=$(awk -v t="$tm" -v u="$um" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
-	mratio=$(awk -v t="$tl" -v u="$ul" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
-	wratio=$(awk -v t="$twm" -v u="$uwm" 'BEGIN{printf "%.3f", (u>0 ? t/u : 0)}')
-	extra=$(awk -v t="$tm" -v u="$um" -v c="$r_calls" 'BEGIN{printf "%.0f", (t-u)/c}')
+	# ratios of the rounds taken pairwise (adjacent in time, so drift in
+	# the machine's speed cancels): median, and min-max
+	paste "$ufile" "$tfile" | awk '{printf "%.3f %.3f\n", ($3>0 && $1>0) ? $3/$1 : 0, ($4>0 && $2>0) ? $4/$2 : 0}' \
+		> "$W/pairs"
+	set -- $(stats3 "$W/pairs" 2); ratio=$1 rlo=$2 rhi=$3
+	set -- $(stats3 "$W/pairs" 1); wratio=$1
+	extra=$(awk -v r="$ratio" -v u="$um" -v c="$r_calls" 'BEGIN{printf "%.0f", (r-1)*u/c}')
 	ir=-
 	if [ "$CG" = 1 ] && [ "$r_mode" != strace ] && [ -n "$CGLOOP" ]; then
 		[ -f "$W/cg.$CGLOOP.$r_depth" ] ||	# untraced: once per loop and depth
@@ -131,7 +140,7 @@ row() {
 	if [ "$r_target" != - ]; then
 		verdict=$(awk -v r="$ratio" -v t="$r_target" 'BEGIN{printf "<=%s %s", t, (r<=t ? "ok" : "MISS")}')
 	fi
-	printf "$FMT" "$r_label" "$um ($ul-$uh)" "$tm ($tl-$th)" "$ratio" "$mratio" "$wratio" \
+	printf "$FMT" "$r_label" "$um ($ul-$uh)" "$tm ($tl-$th)" "$ratio" "$rlo-$rhi" "$wratio" \
 		"$extra" "$ir" "$bpc" "$verdict"
 }
 
@@ -183,10 +192,11 @@ if want strace && command -v strace >/dev/null 2>&1; then
 fi
 cat <<EOF
 ns/iter: CPU time of the looping thread for one iteration (all its calls).
-cpu x med: traced median / untraced median of the same rounds; cpu x min:
-the same for the fastest rounds (the least disturbed by other load); wall x
-med: from wall time (strace's cost is in another process: read this one).
-+ns/call: CPU time added per intercepted call (medians); +Ir/call:
+cpu x: traced / untraced CPU time of each round (the two blocks run one
+after the other), median and min-max over the rounds; wall x: the same from
+wall time (strace's cost is in another process: read this one).
++ns/call: CPU time added per intercepted call ((cpu x - 1) * untraced
+median / calls per iteration); +Ir/call:
 user-space instructions added per call (callgrind, $CG_ITERS iterations,
 warm); bytes/call: trace file size over call records (stacks interned).
 EOF
