@@ -329,8 +329,9 @@ static struct ipcg_leak **sorted_leaks(struct report *r, size_t *ret_n)
 	for (int src = 0; src < 2; src++)
 		for (size_t pi = 0; pi < r->ts.nprocs; pi++)
 			for (l = r->agg.leaks; l; l = l->next)
-				if ((int)l->src == src && l->proc == r->ts.procs[pi])
-					v[n++] = l;
+				if ((int)l->src == src && l->proc == r->ts.procs[pi] &&
+				    !(l->proc->exec_next && !strcmp(l->kind, "attached")))
+					v[n++] = l;	/* exec detaches every segment */
 	*ret_n = n;
 	return v;
 }
@@ -358,8 +359,13 @@ static uint64_t proc_start(const struct ipcg_proc *p)
 static bool proc_duration(const struct ipcg_proc *p, uint64_t *ret)
 {
 	uint64_t end = p->have_exit ? p->exit_ts : p->last_ts, start = proc_start(p);
+	bool have_end = p->have_ts || p->have_exit;
 
-	if ((!p->have_ts && !p->have_exit) || (!start && !p->have_ts) || end < start)
+	if (!p->have_exit && p->exec_next && proc_start(p->exec_next)) {
+		end = proc_start(p->exec_next);	/* the image ended at the exec */
+		have_end = true;
+	}
+	if (!have_end || !start || end < start)
 		return false;
 	*ret = end - start;
 	return true;
@@ -403,7 +409,9 @@ static void fmt_dur(char *buf, size_t n, const struct ipcg_proc *p)
 
 static void fmt_end(char *buf, size_t n, const struct ipcg_proc *p)
 {
-	if (!p->have_exit)
+	if (!p->have_exit && p->exec_next)
+		snprintf(buf, n, "exec %s", ipcg_proc_name(p->exec_next));
+	else if (!p->have_exit)
 		snprintf(buf, n, "trace ends without exit: killed or crashed");
 	else if (p->have_status)
 		snprintf(buf, n, "%s status %" PRId64, p->exit_how ? p->exit_how : "exit",
@@ -474,7 +482,8 @@ static void text_report(struct report *r)
 		fmt_end(b2, sizeof(b2), p);
 		fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7" PRIu64 " %8" PRIu64 "  %s%s%s", pid, ppid,
 			par, ipcg_proc_name(p), b1, p->ncalls, p->nfindings,
-			p->have_exit ? "" : col(r, C_YEL), b2, p->have_exit ? "" : col(r, C_OFF));
+			p->have_exit || p->exec_next ? "" : col(r, C_YEL), b2,
+			p->have_exit || p->exec_next ? "" : col(r, C_OFF));
 		if (hosts && p->host)
 			fprintf(f, " (host %s)", p->host);
 		if (p->truncated)
@@ -717,7 +726,7 @@ static void json_report(struct report *r)
 			fprintf(f, "%" PRIu64, d);
 		else
 			fputs("null", f);
-		j_str(f, &pf, "ended", p->have_exit ? "exit" : "no-exit");
+		j_str(f, &pf, "ended", p->have_exit ? "exit" : p->exec_next ? "exec" : "no-exit");
 		jkey(f, &pf, "exit");
 		if (p->have_exit) {
 			bool ef = true;

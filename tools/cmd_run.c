@@ -131,22 +131,38 @@ static bool pid_alive(long pid)
 	return access(p, F_OK) == 0;
 }
 
+struct scanned {
+	char *path;
+	long findings;		/* -1: unreadable */
+	int err;
+	long pid, ppid;
+	bool forked, exit_seen, gone;
+};
+
+static long header_num(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : 0;
+}
+
 /* Count findings; cut the NUL run a killed process leaves after its last
  * record, but only when that process is gone (a live writer still owns the
  * file's allocated tail). */
-static long scan_trace(const char *path, bool *ret_killed)
+static void scan_trace(struct scanned *t)
 {
-	FILE *f = fopen(path, "r+e");
+	FILE *f = fopen(t->path, "r+e");
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	long findings = 0, pid = 0;
 	off_t good_end = 0, pos = 0;
-	bool nul_tail = false, exit_seen = false;
+	bool nul_tail = false, header = false;
 
-	*ret_killed = false;
-	if (!f)
-		return -1;
+	t->findings = -1;
+	if (!f) {
+		t->err = errno;
+		return;
+	}
+	t->findings = 0;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		pos += n;
 		if (line[0] == '\0') {
@@ -156,27 +172,42 @@ static long scan_trace(const char *path, bool *ret_killed)
 		if (line[n - 1] == '\n')
 			good_end = pos;
 		if (strstr(line, "\"type\":\"finding\""))
-			findings++;
+			t->findings++;
 		else if (strstr(line, "\"type\":\"exit\""))
-			exit_seen = true;
-		else if (!pid && strstr(line, "\"type\":\"header\"")) {
-			char *p = strstr(line, "\"pid\":");
-			if (p)
-				pid = strtol(p + 6, NULL, 10);
+			t->exit_seen = true;
+		else if (!header && strstr(line, "\"type\":\"header\"")) {
+			header = true;
+			t->pid = header_num(line, "\"pid\":");
+			t->ppid = header_num(line, "\"ppid\":");
+			t->forked = strstr(line, "\"forked\":true") != NULL;
 		}
 	}
 	free(line);
-	if (nul_tail && pid && !pid_alive(pid))
+	t->gone = t->pid && !pid_alive(t->pid);
+	if (nul_tail && t->gone)
 		(void)!ftruncate(fileno(f), good_end);
-	*ret_killed = !exit_seen && pid && !pid_alive(pid);
 	fclose(f);
-	return findings;
+}
+
+/* An image without an exit record that a later trace of the same process
+ * follows (same pid and parent, not a fork child) ended by exec: the
+ * library writes no record there, and the manifest lists traces in the
+ * order they were created. */
+static bool replaced_by_exec(const struct scanned *v, size_t n, size_t i)
+{
+	for (size_t j = i + 1; j < n; j++)
+		if (v[j].findings >= 0 && v[j].pid == v[i].pid && v[j].ppid == v[i].ppid &&
+		    !v[j].forked)
+			return true;
+	return false;
 }
 
 static void report_traces(const char *manifest, bool quiet)
 {
 	FILE *m = fopen(manifest, "re");
 	char path[PATH_MAX + 2];
+	struct scanned *v = NULL;
+	size_t n = 0, cap = 0;
 
 	if (!m)
 		return;
@@ -184,17 +215,32 @@ static void report_traces(const char *manifest, bool quiet)
 		path[strcspn(path, "\n")] = '\0';
 		if (!path[0])
 			continue;
-		bool killed;
-		long nf = scan_trace(path, &killed);
-		if (quiet)
-			continue;
-		if (nf < 0)
-			fprintf(stderr, "ipcguard: %s: cannot read: %s\n", path, strerror(errno));
-		else
-			fprintf(stderr, "ipcguard: %s: %ld finding%s%s\n", path, nf, nf == 1 ? "" : "s",
-				killed ? " (process ended without exit: killed or crashed)" : "");
+		if (n == cap) {
+			struct scanned *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n] = (struct scanned){ .path = strdup(path) };
+		if (!v[n].path)
+			break;
+		scan_trace(&v[n++]);
 	}
 	fclose(m);
+	for (size_t i = 0; i < n; i++) {
+		struct scanned *t = &v[i];
+		if (quiet)
+			;
+		else if (t->findings < 0)
+			fprintf(stderr, "ipcguard: %s: cannot read: %s\n", t->path, strerror(t->err));
+		else
+			fprintf(stderr, "ipcguard: %s: %ld finding%s%s\n", t->path, t->findings,
+				t->findings == 1 ? "" : "s",
+				!t->exit_seen && t->gone && !replaced_by_exec(v, n, i) ?
+				" (process ended without exit: killed or crashed)" : "");
+		free(t->path);
+	}
+	free(v);
 }
 
 int ipcg_cmd_run(int argc, char **argv)

@@ -661,6 +661,30 @@ static void join_forks(struct ipcg_traceset *ts)
 	}
 }
 
+/* An image without an exit record that a later image of the same process
+ * (same host, pid and parent, not started by fork) follows ended by exec,
+ * not by a signal: the library writes no record at exec.  The nearest
+ * later image is the one that replaced it. */
+static void join_execs(struct ipcg_traceset *ts)
+{
+	for (size_t i = 0; i < ts->nprocs; i++) {
+		struct ipcg_proc *p = ts->procs[i], *best = NULL;
+
+		if (!p->have_header || p->have_exit || p->pid <= 0)
+			continue;
+		for (size_t j = 0; j < ts->nprocs; j++) {
+			struct ipcg_proc *q = ts->procs[j];
+			if (q == p || !q->have_header || q->forked || q->pid != p->pid ||
+			    q->ppid != p->ppid || !same_host(p, q) || q->start_ns <= p->start_ns ||
+			    (p->have_ts && q->start_ns < p->last_ts))
+				continue;
+			if (!best || q->start_ns < best->start_ns)
+				best = q;
+		}
+		p->exec_next = best;
+	}
+}
+
 int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *ctx,
 	      struct ipcg_traceset *ts)
 {
@@ -722,6 +746,7 @@ int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *c
 				(unsigned long long)ts->procs[i]->nmalformed,
 				(unsigned long long)(ts->procs[i]->nmalformed - MAX_ERRS_SHOWN));
 	join_forks(ts);
+	join_execs(ts);
 out_free:
 	if (rd) {
 		for (int i = 0; i < nfiles; i++) {

@@ -74,6 +74,7 @@ struct ipcg_proc {
 	int64_t *children;		/* child pids from fork records */
 	size_t nchildren, children_cap;
 	struct ipcg_proc *parent;	/* joined through the parent's fork record */
+	struct ipcg_proc *exec_next;	/* no exit record: the image that replaced this one by exec */
 	struct ipcg_module *mods;	/* by id */
 	struct ipcg_stack *stacks;	/* by id */
 	void *user;			/* consumer's per-process state */
