@@ -181,8 +181,11 @@ std() { echo "$STD" | sed "s/TS0/$1/; s/TSD/$2/; s/TS64/$3/"; }
 if want shm; then VARIANTS=$(std 1.05 1.15 1.5); group shm 20000 4 1 "shm x4"; fi
 if want unix_bind; then VARIANTS=$(std - - -); group unix_bind 8000 4 1 "unix bind x4"; fi
 if want unix_conn; then VARIANTS=$(std - - -); group unix_conn 16000 5 1 "unix connect x5"; fi
-if want inet_sock; then VARIANTS=$(std 1.02 1.02 1.02); group inet_sock 40000 2 1 "inet socket+close x2"; fi
-if want inet_conn; then VARIANTS=$(std 1.02 1.02 1.02); group inet_conn 100000 1 1 "inet connect x1"; fi
+# pass-through: a few ns on a few µs, so twice the rounds to see it
+REPS_SAVE=$REPS; REPS=$((REPS * 2 + 1))
+if want inet_sock; then VARIANTS=$(std 1.02 1.02 1.02); group inet_sock 30000 2 1 "inet socket+close x2"; fi
+if want inet_conn; then VARIANTS=$(std 1.02 1.02 1.02); group inet_conn 60000 1 1 "inet connect x1"; fi
+REPS=$REPS_SAVE
 if want threads; then
 	VARIANTS="s0:0:stack=0:- def:0:stack=32:-"
 	group shm 10000 4 2 "shm x4, 2 threads"
