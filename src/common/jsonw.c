@@ -62,20 +62,56 @@ static void strn_escaping(struct ipcg_jw *w, const unsigned char *p, size_t n)
 	}
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* does any of the 8 bytes of x need an escape: < 0x20, '"', '\\', >= 0x7f
+ * (the classic "has a byte less than / equal to" tests, exact as yes/no) */
+static inline bool word_needs_esc(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\'), d = x ^ (ONES * 0x7f);
+
+	return ((x | ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b) |
+		 ((d - ONES) & ~d)) & HIGHS) != 0;
+}
+
 void ipcg_jw_strn(struct ipcg_jw *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
-	put(w, '"');
-	/* fast path: plain bytes copied while they fit unescaped */
-	if (ipcg_jw_room(w, n + 1)) {
-		char *o = w->buf + w->len;
+	if (likely(!w->overflow && w->cap - w->len >= n + 2)) {
+		/* the whole string fits unescaped: copy plain bytes, 8 at a time */
+		char *o = w->buf + w->len + 1;
+		w->buf[w->len] = '"';
+		for (; i + 8 <= n; i += 8) {
+			uint64_t x;
+			memcpy(&x, p + i, 8);
+			if (word_needs_esc(x))
+				break;
+			memcpy(o + i, &x, 8);
+		}
 		while (i < n && !needs_esc[p[i]]) {
 			o[i] = (char)p[i];
 			i++;
 		}
-		w->len += i;
+		if (i == n) {
+			o[n] = '"';
+			w->len += n + 2;
+			w->comma = true;
+			return;
+		}
+		w->len += 1 + i;	/* the quote and the plain part */
+	} else {
+		put(w, '"');
+		if (ipcg_jw_room(w, n + 1)) {	/* a plain string needs n + 1 */
+			char *o = w->buf + w->len;
+			while (i < n && !needs_esc[p[i]]) {
+				o[i] = (char)p[i];
+				i++;
+			}
+			w->len += i;
+		}
 	}
 	if (i < n)
 		strn_escaping(w, p + i, n - i);
