@@ -6,6 +6,7 @@
  * it).  Run once from the exit sequence, with the guard held, for return
  * from main, exit(), _exit() and _Exit(). */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,6 +150,15 @@ static void shm_at_exit(bool log)
 	}
 }
 
+/* A daemon binds, forks and exits (nginx, or any server that binds
+ * before it detaches): the child that inherited the open socket serves it
+ * and removes the file later.  Not this process's leak while that child
+ * lives (EPERM: it lives, under another uid). */
+static bool handed_on(const struct ipcg_bound *b)
+{
+	return b->fd >= 0 && b->heir > 0 && (kill(b->heir, 0) == 0 || errno == EPERM);
+}
+
 static void unix_at_exit(bool log)
 {
 	struct ipcg_bound b;
@@ -157,7 +167,7 @@ static void unix_at_exit(bool log)
 	while (log && ipcg_unix_bound_next(&cur, &id, &b)) {
 		/* unlink(2) is not intercepted: the same socket file must still
 		 * be there (not removed, not replaced by another bind) */
-		if (ipcg_unix_bound_still_there(&b))
+		if (ipcg_unix_bound_still_there(&b) && !handed_on(&b))
 			socket_file_leak(&b);
 	}
 }

@@ -29,6 +29,7 @@
 #include "stacks.h"
 #include "state.h"
 #include "trace.h"
+#include "unix_state.h"
 #include "unwind.h"
 
 _Atomic int ipcg_state;
@@ -333,6 +334,7 @@ IPCG_EXPORT pid_t fork(void)
 		int saved = errno;
 		ipcg_guard_enter();
 		ipcg_record_fork(pid);
+		ipcg_unix_bound_forked(pid);
 		ipcg_guard_leave();
 		errno = saved;
 	}

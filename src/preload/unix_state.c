@@ -208,6 +208,16 @@ void ipcg_unix_bound_drop(uint32_t id)
 	give();
 }
 
+void ipcg_unix_bound_forked(pid_t child)
+{
+	if (!take())
+		return;
+	for (uint32_t i = 0; i < nbound_hiwat; i++)
+		if (bounds[i].used && bounds[i].b.fd >= 0)
+			bounds[i].b.heir = child;
+	give();
+}
+
 bool ipcg_unix_bound_next(uint32_t *cursor, uint32_t *ret_id, struct ipcg_bound *ret)
 {
 	bool found = false;

@@ -57,6 +57,7 @@ struct ipcg_bound {
 	uint64_t btime_ns;	/* its birth time, 0 when the filesystem has none:
 				 * an inode number is reused at once after unlink */
 	int fd;			/* the socket, -1 once closed */
+	pid_t heir;		/* last fork child that inherited the open socket, 0 = none */
 	uint64_t seq;		/* the bind call */
 	uint32_t stack;
 };
@@ -82,6 +83,8 @@ void ipcg_unix_bound_fd_closed(uint32_t id);
 /* Forget (e.g. a policy unlinked it). */
 void ipcg_unix_bound_drop(uint32_t id);
 /* Iterate: *cursor starts at 0; false at the end. */
+/* After fork, in the parent: the child holds every bound socket still open. */
+void ipcg_unix_bound_forked(pid_t child);
 bool ipcg_unix_bound_next(uint32_t *cursor, uint32_t *ret_id, struct ipcg_bound *ret);
 
 /* --- probing a path (rare paths only: errors, bind, exit) ----------------- */
