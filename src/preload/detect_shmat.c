@@ -5,7 +5,8 @@
  * A shmat or shmdt that succeeds costs one or two table operations; the
  * first shmat of a segment this process never saw through shmget costs
  * one IPC_STAT, and IPC_RMID one IPC_STAT to learn whether it is still
- * attached somewhere. */
+ * attached somewhere (not for a private segment of ours attached nowhere
+ * here: see ipcg_on_shmctl). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -223,8 +224,15 @@ void ipcg_on_shmctl(const struct ipcg_ev *e, int shmid, int cmd, int ret)
 	if (cmd != IPC_RMID || ret != 0)
 		return;
 	bool seg_known = ipcg_shm_seg_get(shmid, &s);
+	/* A private segment this process created and has not attached: the
+	 * common create/attach/detach/remove loop.  Only a process we handed
+	 * the id to could still hold it, which would be an info finding and
+	 * no key to reuse, so skip the IPC_STAT (the costliest part of a
+	 * traced shm loop). */
+	bool private_idle = seg_known && s.created && s.key_known && s.key == IPC_PRIVATE &&
+			    s.nattach == 0;
 	/* still there after IPC_RMID: somebody has it attached */
-	bool attached = ipcg_shm_stat(shmid, &ds) == 0 && ds.shm_nattch > 0;
+	bool attached = !private_idle && ipcg_shm_stat(shmid, &ds) == 0 && ds.shm_nattch > 0;
 	if (attached) {
 		if (ipcg_detect_logging(IPCG_FAM_SHM))
 			rmid_while_attached(e, &s, seg_known, shmid, &ds);
