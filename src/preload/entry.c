@@ -258,6 +258,12 @@ void ipcg_exit_sequence(const char *how, int status)
 	if (atomic_load(&ipcg_state) != IPCG_READY || getpid() != owner_pid ||
 	    atomic_exchange(&exit_done, 1))
 		return;
+	/* a signal handler that exits (quickdie, SIGTERM -> _exit) interrupted
+	 * this thread inside our bookkeeping: the tables' locks may be held
+	 * by the frames below and a record half written.  End like a kill:
+	 * no exit record, rather than hang the exit forever. */
+	if (ipcg_guard_busy())
+		return;
 	int saved = errno;
 	ipcg_guard_enter();
 	ipcg_state_at_exit();
