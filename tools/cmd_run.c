@@ -145,6 +145,22 @@ static long header_num(const char *line, const char *key)
 	return p ? strtol(p + strlen(key), NULL, 10) : 0;
 }
 
+/* Only NUL bytes from off to the end: a tail, not a hole that another
+ * thread's records follow. */
+static bool zero_from(FILE *f, off_t off)
+{
+	char buf[8192];
+	size_t n;
+
+	if (fseeko(f, off, SEEK_SET) < 0)
+		return false;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (size_t i = 0; i < n; i++)
+			if (buf[i])
+				return false;
+	return !ferror(f);
+}
+
 /* Count findings; cut the NUL run a killed process leaves after its last
  * record, but only when that process is gone (a live writer still owns the
  * file's allocated tail). */
@@ -154,8 +170,8 @@ static void scan_trace(struct scanned *t)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	off_t good_end = 0, pos = 0;
-	bool nul_tail = false, header = false;
+	off_t good_end = 0, pos = 0, nul_at = -1;
+	bool header = false;
 
 	t->findings = -1;
 	if (!f) {
@@ -165,9 +181,15 @@ static void scan_trace(struct scanned *t)
 	t->findings = 0;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		pos += n;
-		if (line[0] == '\0') {
-			nul_tail = true;
-			break;
+		const char *z = memchr(line, '\0', (size_t)n);
+		if (z) {
+			/* a record cut by the end of the process, then the zeroed
+			 * rest of the chunk: the NUL run need not start a line.
+			 * The last run after complete lines is the tail; an
+			 * earlier one is a hole that other threads wrote past. */
+			if (nul_at < 0 || good_end > nul_at)
+				nul_at = pos - n + (z - line);
+			continue;
 		}
 		if (line[n - 1] == '\n')
 			good_end = pos;
@@ -184,7 +206,7 @@ static void scan_trace(struct scanned *t)
 	}
 	free(line);
 	t->gone = t->pid && !pid_alive(t->pid);
-	if (nul_tail && t->gone)
+	if (nul_at >= 0 && t->gone && zero_from(f, nul_at) && good_end <= nul_at)
 		(void)!ftruncate(fileno(f), good_end);
 	fclose(f);
 }
