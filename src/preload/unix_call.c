@@ -292,7 +292,8 @@ static IPCG_NOINLINE int accept_unix(int fd, struct sockaddr *addr, socklen_t *l
 			if (n > sizeof(a.sa))
 				n = sizeof(a.sa);
 			memset(&a.sa, 0, sizeof(a.sa));
-			a.valid = ipcg_safe_read(&a.sa, addr, n);
+			memcpy(&a.sa, addr, n);	/* the kernel just wrote these n bytes */
+			a.valid = true;
 			a.len = (socklen_t)n;	/* what was copied; addrlen says the rest */
 		}
 	}
