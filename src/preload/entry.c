@@ -176,12 +176,14 @@ static void start_trace(bool forked)
 static void atfork_prepare(void)
 {
 	ipcg_guard_enter();
+	ipcg_unwind_atfork_prepare();
 	ipcg_state_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
 	ipcg_state_atfork_parent();
+	ipcg_unwind_atfork_parent();
 	ipcg_guard_leave();
 }
 
@@ -190,6 +192,7 @@ static void atfork_child(void)
 	int saved = errno;	/* fork() returns 0 with errno as it was */
 
 	ipcg_tls_tid = 0;
+	ipcg_unwind_atfork_child();
 	ipcg_state_atfork_child();
 	ipcg_trace_forget();
 	ipcg_logging = false;

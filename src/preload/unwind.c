@@ -1,6 +1,8 @@
 /* unwind.c: backtraces through libunwind's unw_backtrace (its fast path
  * reuses cached frame descriptions and costs a few ns per frame). */
 #include <dlfcn.h>
+#include <sched.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -19,6 +21,36 @@
 #define UNW_CACHE_PER_THREAD 2	/* libunwind.h: unw_caching_policy_t */
 
 int (*ipcg_unw_backtrace)(void **, int);
+_Atomic int ipcg_unwind_busy;
+_Atomic int ipcg_unwind_forking;
+IPCG_TLS int ipcg_tls_unwinding;
+
+void ipcg_unwind_atfork_prepare(void)
+{
+	struct timespec t0, now;
+
+	atomic_store(&ipcg_unwind_forking, 1);
+	/* a fork from a signal handler that interrupted our own walk must
+	 * not wait for itself; and never hang the fork on a stopped thread */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (atomic_load(&ipcg_unwind_busy) > ipcg_tls_unwinding) {
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 2)
+			break;
+	}
+}
+
+void ipcg_unwind_atfork_parent(void)
+{
+	atomic_store(&ipcg_unwind_forking, 0);
+}
+
+void ipcg_unwind_atfork_child(void)
+{
+	atomic_store(&ipcg_unwind_busy, ipcg_tls_unwinding);	/* the others are gone */
+	atomic_store(&ipcg_unwind_forking, 0);
+}
 static void (*p_flush)(void *, uintptr_t, uintptr_t);
 static int (*p_set_caching)(void *, int);
 static void **p_local_as;
