@@ -346,28 +346,6 @@ static void folded_record(struct export *e, struct ipcg_proc *p, const struct ip
 	f->count++;
 }
 
-struct names {
-	char **v;
-	unsigned n;
-};
-
-static void collect_name(void *ctx, unsigned idx, const char *text)
-{
-	struct names *nm = ctx;
-	char **nv = realloc(nm->v, (nm->n + 1) * sizeof(*nv));
-
-	(void)idx;
-	if (!nv)
-		return;
-	nm->v = nv;
-	if ((nm->v[nm->n] = strdup(text))) {
-		for (char *q = nm->v[nm->n]; *q; q++)
-			if (*q == ';' || *q == ' ')
-				*q = '_';
-		nm->n++;
-	}
-}
-
 static int cmp_line(const void *a, const void *b)
 {
 	return strcmp((*(struct line *const *)a)->s, (*(struct line *const *)b)->s);
@@ -380,14 +358,18 @@ static void folded_output(struct export *e)
 	size_t n = 0;
 
 	HASH_ITER(hh, e->folds, f, ft) {
-		struct names nm = { 0 };
+		struct ipcg_strlist nm = { 0 };
 		size_t len = strlen(ipcg_proc_name(f->k.proc)) + strlen(f->k.leaf) + 2;
 		char *s;
 
 		ipcg_stack_lines(e->sym, (struct ipcg_proc *)f->k.proc, f->k.stack, 0, true,
-				 collect_name, &nm);
-		for (unsigned i = 0; i < nm.n; i++)
+				 ipcg_strlist_add, &nm);
+		for (unsigned i = 0; i < nm.n; i++) {
+			for (char *q = nm.v[i]; *q; q++)	/* ';' separates frames */
+				if (*q == ';')
+					*q = '_';
 			len += strlen(nm.v[i]) + 1;
+		}
 		s = malloc(len + 1);
 		if (s) {
 			size_t o = (size_t)sprintf(s, "%s", ipcg_proc_name(f->k.proc));
@@ -409,9 +391,7 @@ static void folded_output(struct export *e)
 				free(s);
 			}
 		}
-		for (unsigned i = 0; i < nm.n; i++)
-			free(nm.v[i]);
-		free(nm.v);
+		ipcg_strlist_free(nm.v, nm.n);
 		HASH_DEL(e->folds, f);
 		free(f);
 	}

@@ -75,31 +75,6 @@ static const char *sev_color(enum ipcg_sev s)
 
 /* --- call sites --- */
 
-struct lines {
-	char **v;
-	unsigned n;
-};
-
-static void collect(void *ctx, unsigned idx, const char *text)
-{
-	struct lines *l = ctx;
-	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
-
-	(void)idx;
-	if (!nv)
-		return;
-	l->v = nv;
-	if ((l->v[l->n] = strdup(text)))
-		l->n++;
-}
-
-static void free_lines(char **v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int cmp_site(const void *a, const void *b)
 {
 	const struct site *x = *(struct site *const *)a, *y = *(struct site *const *)b;
@@ -127,17 +102,17 @@ static int build_sites(struct report *r)
 	struct site *s, *st;
 
 	HASH_ITER(hh, r->agg.groups, g, gt) {
-		struct lines l = { 0 };
+		struct ipcg_strlist l = { 0 };
 		size_t klen = strlen(g->k.kind), len = klen + 1;
 		char *key;
 
 		ipcg_stack_lines(r->sym, (struct ipcg_proc *)g->k.proc, g->k.stack, SITE_FRAMES,
-				 false, collect, &l);
+				 false, ipcg_strlist_add, &l);
 		for (unsigned i = 0; i < l.n; i++)
 			len += strlen(l.v[i]) + 1;
 		key = malloc(len + 1);
 		if (!key) {
-			free_lines(l.v, l.n);
+			ipcg_strlist_free(l.v, l.n);
 			return -1;
 		}
 		memcpy(key, g->k.kind, klen + 1);
@@ -154,7 +129,7 @@ static int build_sites(struct report *r)
 			s = calloc(1, sizeof(*s));
 			if (!s) {
 				free(key);
-				free_lines(l.v, l.n);
+				ipcg_strlist_free(l.v, l.n);
 				return -1;
 			}
 			s->kind = g->k.kind;
@@ -165,7 +140,7 @@ static int build_sites(struct report *r)
 			HASH_ADD_KEYPTR(hh, r->sites, s->hkey, off, s);
 		} else {
 			free(key);
-			free_lines(l.v, l.n);
+			ipcg_strlist_free(l.v, l.n);
 			/* keep the message of the earliest process for stable output */
 		}
 		s->count += g->count;
@@ -224,7 +199,7 @@ static void free_sites(struct report *r)
 
 	HASH_ITER(hh, r->sites, s, st) {
 		HASH_DEL(r->sites, s);
-		free_lines(s->frames, s->nframes);
+		ipcg_strlist_free(s->frames, s->nframes);
 		free(s->hkey);
 		free(s->message);
 		free(s);

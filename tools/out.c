@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ipcg_json_str(FILE *f, const char *s, size_t len)
+/* "..." with the usual short escapes; other bytes as \u00XX (JSON) or
+ * \xXX (C, as strace prints them), one escape per byte */
+static void quoted(FILE *f, const char *s, size_t len, bool json)
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -23,7 +25,7 @@ void ipcg_json_str(FILE *f, const char *s, size_t len)
 		case '\t': fputs("\\t", f); break;
 		case '\r': fputs("\\r", f); break;
 		default:
-			fputs("\\u00", f);
+			fputs(json ? "\\u00" : "\\x", f);
 			putc(hex[c >> 4], f);
 			putc(hex[c & 15], f);
 			break;
@@ -32,25 +34,34 @@ void ipcg_json_str(FILE *f, const char *s, size_t len)
 	putc('"', f);
 }
 
+void ipcg_json_str(FILE *f, const char *s, size_t len)
+{
+	quoted(f, s, len, true);
+}
+
 void ipcg_c_str(FILE *f, const char *s, size_t len)
 {
-	putc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			putc(c, f);
-			continue;
-		}
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default: fprintf(f, "\\x%02x", c); break;
-		}
-	}
-	putc('"', f);
+	quoted(f, s, len, false);
+}
+
+void ipcg_strlist_add(void *list, unsigned index, const char *text)
+{
+	struct ipcg_strlist *l = list;
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	(void)index;
+	if (!nv)
+		return;
+	l->v = nv;
+	if ((l->v[l->n] = strdup(text)))
+		l->n++;
+}
+
+void ipcg_strlist_free(char **v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 const char *ipcg_errno_desc(const char *name)

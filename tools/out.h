@@ -33,6 +33,16 @@ bool ipcg_out_finish(FILE *f);
 /* Makes stdout fully buffered with a large buffer (the reader writes a lot). */
 void ipcg_out_setup(void);
 
+/* A growable list of strings; ipcg_strlist_add is an ipcg_frame_fn, so a
+ * stack's symbolised lines can be collected with it.  A failed allocation
+ * drops the line (the output shows fewer frames, never a wrong one). */
+struct ipcg_strlist {
+	char **v;
+	unsigned n;
+};
+void ipcg_strlist_add(void *list, unsigned index, const char *text);
+void ipcg_strlist_free(char **v, unsigned n);
+
 /* Frames of a stack as symbolised lines: calls fn(ctx, index, text) for each
  * line (inlined callees get their own lines), innermost first, at most max
  * physical frames (0: all). */
