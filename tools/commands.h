@@ -13,5 +13,6 @@ int ipcg_cmd_run(int argc, char **argv);	/* tools/cmd_run.c */
 int ipcg_cmd_events(int argc, char **argv);	/* tools/cmd_events.c */
 int ipcg_cmd_report(int argc, char **argv);	/* tools/cmd_report.c */
 int ipcg_cmd_export(int argc, char **argv);	/* tools/cmd_export.c */
+int ipcg_cmd_leaks(int argc, char **argv);	/* tools/cmd_leaks.c */
 
 #endif

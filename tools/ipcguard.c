@@ -19,6 +19,7 @@ static const struct {
 	{ "report", ipcg_cmd_report, "report [--json] [--fail-on SEVERITY] [--top N] "
 	  "[--debug-dir DIR] TRACE..." },
 	{ "events", ipcg_cmd_events, "events [--stacks] [--debug-dir DIR] TRACE..." },
+	{ "leaks", ipcg_cmd_leaks, "leaks [--json] [--top N] [--list N] [--debug-dir DIR] TRACE..." },
 	{ "export", ipcg_cmd_export, "export --format chrome|folded [--debug-dir DIR] TRACE..." },
 };
 
