@@ -26,6 +26,7 @@
 #define DEFAULT_TOP 10			/* creation sites shown */
 #define DEFAULT_LIST 5			/* objects listed per site */
 #define SHM_DEST_BIT 01000		/* "perms" of a removed segment still attached */
+#define MAX_PROCS_LISTED 20		/* processes in the human output */
 #define CTIME_SLACK_NS 1000000000ull	/* ctime is whole seconds */
 
 /* A segment a traced process created (the first creating shmget since the
@@ -638,16 +639,20 @@ static void text_out(struct leaks *l, struct site **v, size_t n)
 		for (size_t i = 0; i < shown; i++)
 			text_site(l, f, (unsigned)i + 1, v[i]);
 		if (shown < n)
-			fprintf(f, "  ... and %zu more sites (--top N)\n", n - shown);
+			fprintf(f, "  ... and %zu more site%s (--top N)\n", n - shown,
+				n - shown == 1 ? "" : "s");
 	}
 	fputs("\nProcesses:\n", f);
-	for (size_t i = 0; i < l->ts.nprocs; i++) {
+	for (size_t i = 0; i < l->ts.nprocs && i < MAX_PROCS_LISTED; i++) {
 		fputs("  ", f);
 		put_proc(f, l->ts.procs[i]);
 		fprintf(f, ": %s, ", proc_label(l->ts.procs[i]));
 		put_name(f, l->ts.procs[i]->file);
 		putc('\n', f);
 	}
+	if (l->ts.nprocs > MAX_PROCS_LISTED)
+		fprintf(f, "  ... and %zu more (--json lists them all)\n",
+			l->ts.nprocs - MAX_PROCS_LISTED);
 }
 
 /* --- JSON output --- */
