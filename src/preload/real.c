@@ -3,6 +3,7 @@
  * -1 and errno on failure, cancellation aside). */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -27,6 +28,7 @@ void ipcg_real_resolve(void)
 	RESOLVE(shmget); RESOLVE(shmat); RESOLVE(shmdt); RESOLVE(shmctl); RESOLVE(ftok);
 	RESOLVE(socket); RESOLVE(socketpair); RESOLVE(bind); RESOLVE(connect);
 	RESOLVE(listen); RESOLVE(accept); RESOLVE(accept4); RESOLVE(close);
+	RESOLVE(unlink); RESOLVE(unlinkat); RESOLVE(remove);
 	RESOLVE(fork); RESOLVE(exit); RESOLVE(_exit); RESOLVE(_Exit);
 	RESOLVE(dlopen); RESOLVE(dlclose);
 }
@@ -43,6 +45,18 @@ int ipcg_sys_listen(int fd, int b) { return (int)syscall(SYS_listen, fd, b); }
 int ipcg_sys_accept(int fd, struct sockaddr *a, socklen_t *l) { return (int)syscall(SYS_accept, fd, a, l); }
 int ipcg_sys_accept4(int fd, struct sockaddr *a, socklen_t *l, int f) { return (int)syscall(SYS_accept4, fd, a, l, f); }
 int ipcg_sys_close(int fd) { return (int)syscall(SYS_close, fd); }
+int ipcg_sys_unlink(const char *p) { return (int)syscall(SYS_unlinkat, AT_FDCWD, p, 0); }
+int ipcg_sys_unlinkat(int d, const char *p, int f) { return (int)syscall(SYS_unlinkat, d, p, f); }
+
+/* remove(3): a file, or else an empty directory (glibc's order) */
+int ipcg_sys_remove(const char *p)
+{
+	if (ipcg_sys_unlink(p) == 0)
+		return 0;
+	if (errno != EISDIR)
+		return -1;
+	return (int)syscall(SYS_unlinkat, AT_FDCWD, p, AT_REMOVEDIR);
+}
 
 key_t ipcg_sys_ftok(const char *path, int proj_id)
 {

@@ -24,6 +24,9 @@ struct ipcg_real {
 	int (*accept)(int, struct sockaddr *, socklen_t *);
 	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
 	int (*close)(int);
+	int (*unlink)(const char *);
+	int (*unlinkat)(int, const char *, int);
+	int (*remove)(const char *);
 	pid_t (*fork)(void);
 	void (*exit)(int) __attribute__((noreturn));
 	void (*_exit)(int) __attribute__((noreturn));
@@ -51,6 +54,9 @@ int ipcg_sys_listen(int, int);
 int ipcg_sys_accept(int, struct sockaddr *, socklen_t *);
 int ipcg_sys_accept4(int, struct sockaddr *, socklen_t *, int);
 int ipcg_sys_close(int);
+int ipcg_sys_unlink(const char *);
+int ipcg_sys_unlinkat(int, const char *, int);
+int ipcg_sys_remove(const char *);
 
 /* REAL(fn)(args): the libc function, or its fallback before resolution. */
 #define REAL(fn) (__builtin_expect(ipcg_real.fn != NULL, 1) ? ipcg_real.fn : ipcg_sys_##fn)

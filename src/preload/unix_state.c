@@ -208,6 +208,12 @@ void ipcg_unix_bound_drop(uint32_t id)
 	give();
 }
 
+bool ipcg_unix_bound_any(void)
+{
+	/* read without the lock: a stale answer only costs a table walk */
+	return __atomic_load_n(&nbound_hiwat, __ATOMIC_RELAXED) != 0;
+}
+
 void ipcg_unix_bound_forked(pid_t child)
 {
 	if (!take())

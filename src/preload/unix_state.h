@@ -12,9 +12,10 @@
  *   the outcome to the hook as if the kernel had answered (and should call
  *   ipcg_on_bind() after its own chmod, so world-connectable sees the
  *   final mode).
- * - unlink(2) is not intercepted: a bound path is remembered with the
- *   (st_dev, st_ino) lstat saw right after bind; at exit it is a leak only
- *   if lstat still finds a socket with that identity.
+ * - A bound path is remembered with the (st_dev, st_ino) lstat saw right
+ *   after bind; at exit it is a leak only if lstat still finds a socket
+ *   with that identity.  unlink/unlinkat/remove of a bound path
+ *   (unlink_call.c) forget it and write a call record.
  * - Locking as in shm_state.h: an internal spin lock, taken only with the
  *   guard held, never across a real call; results are copies.
  * - Memory: a per-descriptor array (IPCG_FD_MAX entries) and a bound-path
@@ -82,6 +83,9 @@ bool ipcg_unix_bound_get(uint32_t id, struct ipcg_bound *ret);
 void ipcg_unix_bound_fd_closed(uint32_t id);
 /* Forget (e.g. a policy unlinked it). */
 void ipcg_unix_bound_drop(uint32_t id);
+/* Has this process any bound path in the table?  Lock-free, may be stale
+ * (the unlink hooks use it to pass every other path straight through). */
+bool ipcg_unix_bound_any(void);
 /* Iterate: *cursor starts at 0; false at the end. */
 /* After fork, in the parent: the child holds every bound socket still open. */
 void ipcg_unix_bound_forked(pid_t child);
