@@ -73,7 +73,7 @@ ok $([ "$ncall" -ge 150 ]; echo $?) "default: $ncall call records"
 is "$(jq -c 'select(.type=="exit")|[.calls,.dropped]' $tr)" "[$ncall,0]" \
 	"default: exit record counts every call and drops none"
 is "$(jq -r 'select(.type=="call")|.fn' $tr | sort -u | tr '\n' ' ')" \
-	"accept accept4 bind close connect ftok listen shmat shmctl shmdt shmget socket socketpair " \
+	"accept accept4 bind close connect ftok listen shmat shmctl shmdt shmget socket socketpair unlink " \
 	"default: every intercepted function appears"
 is "$(jq -c 'select(.type=="call" and (.ret==-1) != (.errno!=null))|.seq' $tr)" "" \
 	"default: errno is set exactly on the failed calls"
@@ -81,7 +81,7 @@ is "$(count_type call "$(ls "$T"/trace-none.*.jsonl)")" 0 "IPCGUARD_TRACE=none: 
 is "$(jq -r 'select(.type=="call")|.fn' "$(ls "$T"/trace-shm.*.jsonl)" | sort -u | tr '\n' ' ')" \
 	"ftok shmat shmctl shmdt shmget " "IPCGUARD_TRACE=shm: only shm calls"
 is "$(jq -r 'select(.type=="call")|.fn' "$(ls "$T"/trace-unix.*.jsonl)" | sort -u | tr '\n' ' ')" \
-	"accept accept4 bind close connect listen socket socketpair " "IPCGUARD_TRACE=unix: only AF_UNIX calls"
+	"accept accept4 bind close connect listen socket socketpair unlink " "IPCGUARD_TRACE=unix: only AF_UNIX calls"
 is "$(count_type call "$(ls "$T"/stack0.*.jsonl)")" "$ncall" "IPCGUARD_STACK=0: the same number of calls"
 is "$(count_type stack "$(ls "$T"/stack0.*.jsonl)")" 0 "IPCGUARD_STACK=0: no stack records"
 grep '^{' "$T/stderr.out.err" >"$T/stderr.jsonl"
