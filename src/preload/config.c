@@ -17,6 +17,7 @@ struct ipcg_config ipcg_config = {
 	.stack_depth = IPCG_STACK_DEFAULT,
 	.families = IPCG_FAM_SHM | IPCG_FAM_UNIX,
 	.follow = true,
+	.repeats = IPCG_REPEATS_DEFAULT,
 };
 
 static int bad(char *err, size_t cap, const char *var, const char *val, const char *accepted)
@@ -109,6 +110,13 @@ int ipcg_config_load(char *err, size_t cap)
 			ipcg_config.follow = false;
 		else
 			return bad(err, cap, "IPCGUARD_FOLLOW", v, "expected 1 or 0");
+	}
+	if ((v = getenv("IPCGUARD_REPEATS"))) {
+		if (!parse_uint(v, IPCG_REPEATS_MAX, &n))
+			return bad(err, cap, "IPCGUARD_REPEATS", v,
+				   "expected how many findings of one kind at one call site are "
+				   "written in full (0 = all)");
+		ipcg_config.repeats = (unsigned)n;
 	}
 	if ((v = getenv("IPCGUARD_POLICY"))) {
 		if (strlen(v) >= sizeof(ipcg_config.policy))

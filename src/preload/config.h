@@ -11,6 +11,8 @@ enum ipcg_out_kind { IPCG_OUT_FILE, IPCG_OUT_STDERR, IPCG_OUT_FD };
 
 #define IPCG_STACK_MAX 256	/* deepest IPCGUARD_STACK accepted */
 #define IPCG_STACK_DEFAULT 32
+#define IPCG_REPEATS_DEFAULT 10	/* findings in full per kind and call site */
+#define IPCG_REPEATS_MAX 1000000
 
 struct ipcg_config {
 	char output[PATH_MAX];	/* IPCGUARD_OUTPUT as given (template) */
@@ -20,6 +22,7 @@ struct ipcg_config {
 	unsigned families;	/* enum ipcg_family bits to log */
 	char policy[1024];	/* IPCGUARD_POLICY as given */
 	bool follow;		/* trace children */
+	unsigned repeats;	/* IPCGUARD_REPEATS: findings in full per kind and site, 0 = all */
 };
 
 extern struct ipcg_config ipcg_config;

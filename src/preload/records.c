@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "finding_repeats.h"
 #include "guard.h"
 #include "ipcg/xlat.h"
 #include "shmlimits.h"
@@ -28,6 +29,7 @@ uint64_t ipcg_now_ns(void)
 
 void ipcg_rec_begin(struct ipcg_rec *r, const char *type)
 {
+	r->counted_only = false;
 	ipcg_jw_init(&r->w, r->buf, sizeof(r->buf) - 1);	/* room for '\n' */
 	ipcg_jw_open(&r->w, '{');
 	ipcg_jw_kstr(&r->w, "type", type);
@@ -132,6 +134,7 @@ void ipcg_record_header(bool forked)
 	ipcg_jw_kstr(&w, "policy", ipcg_config.policy);
 	ipcg_jw_key(&w, "follow");
 	ipcg_jw_bool(&w, ipcg_config.follow);
+	ipcg_jw_ku64(&w, "repeats", ipcg_config.repeats);
 	ipcg_jw_close(&w, '}');
 	ipcg_jw_key(&w, "limits");
 	ipcg_jw_open(&w, '{');
@@ -164,6 +167,7 @@ void ipcg_record_exit(const char *how, int status)
 {
 	struct ipcg_rec r;
 
+	ipcg_repeats_flush();
 	ipcg_rec_begin(&r, "exit");
 	ipcg_jw_ku64(&r.w, "ts_ns", ipcg_now_ns());
 	ipcg_jw_ku64(&r.w, "calls", atomic_load(&ipcg_seq));
@@ -191,6 +195,9 @@ void ipcg_finding_begin(struct ipcg_rec *r, const char *kind, const char *severi
 			uint64_t seq, const char *message, uint32_t stack)
 {
 	ipcg_rec_begin(r, "finding");
+	/* one per call site and kind past the first few (exit-time ones,
+	 * one per leaked object, always in full) */
+	r->counted_only = seq && !ipcg_repeats_count(kind, severity, stack);
 	ipcg_jw_kstr(&r->w, "kind", kind);
 	ipcg_jw_kstr(&r->w, "severity", severity);
 	key_seq(&r->w, seq);
@@ -205,6 +212,8 @@ void ipcg_finding_begin(struct ipcg_rec *r, const char *kind, const char *severi
 int ipcg_finding_end(struct ipcg_rec *r)
 {
 	atomic_fetch_add(&ipcg_nfindings, 1);
+	if (r->counted_only)
+		return 0;
 	return ipcg_rec_end(r);
 }
 

@@ -14,6 +14,7 @@
 #define IPCG_REC_MAX 2048
 
 struct ipcg_rec {
+	bool counted_only;	/* a repeated finding: counted, not written */
 	struct ipcg_jw w;
 	char buf[IPCG_REC_MAX];
 };

@@ -2,6 +2,7 @@
  * fd filter, and the fork and exit hooks that fan out to the shm and
  * AF_UNIX tables. */
 #include "detect.h"
+#include "finding_repeats.h"
 #include "shm_state.h"
 #include "spin.h"
 #include "stack_carry.h"
@@ -33,6 +34,7 @@ void ipcg_state_atfork_child(void)
 	ipcg_unix_state_atfork_child();
 	ipcg_shm_state_atfork_child();
 	ipcg_exit_detect_atfork_child();
+	ipcg_repeats_atfork_child();
 	if (ipcg_stack_carry_begin()) {
 		ipcg_shm_state_stacks(ipcg_stack_carry_want);
 		ipcg_unix_state_stacks(ipcg_stack_carry_want);

@@ -189,6 +189,15 @@ static void do_listen(int fd, int backlog)
 	ret_errno(ret, ret < 0, e);
 }
 
+/* unlink of a bound socket file: recorded (path_json: the expected encoding) */
+static void do_unlink(const char *path, const char *path_json)
+{
+	int ret = unlink(path), e = errno;
+
+	printf("{\"fn\":\"unlink\",\"args\":{\"pathname\":%s}", path_json);
+	ret_errno(ret, ret < 0, e);
+}
+
 /* peer_json: the expected addr when the call succeeds with addr != NULL */
 static int do_accept(int is4, int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		     const char *flags_s, const char *peer_json)
@@ -267,9 +276,9 @@ static void unix_calls(void)
 	 * would): the close it then sees fails */
 	syscall(SYS_close, s);
 	do_close(s);						/* EBADF */
-	unlink("srv.sock");
-	unlink("peer.sock");
-	unlink("nb.sock");
+	do_unlink("srv.sock", "\"srv.sock\"");
+	do_unlink("peer.sock", "\"peer.sock\"");
+	do_unlink("nb.sock", "\"nb.sock\"");
 }
 
 /* sockaddr encodings of bind */
@@ -307,13 +316,15 @@ static void sockaddrs(void)
 	char json[300];
 	snprintf(json, sizeof(json), "{\"family\":\"AF_UNIX\",\"path\":\"%.108s\",\"truncated\":true}", a.sun_path);
 	do_bc(1, s, &a, sizeof(a), json);
-	memcpy(json, a.sun_path, 108);
-	json[108] = '\0';
-	unlink(json);
+	char path[109], path_json[120];
+	memcpy(path, a.sun_path, 108);
+	path[108] = '\0';
+	snprintf(path_json, sizeof(path_json), "\"%s\"", path);
+	do_unlink(path, path_json);
 	FRESH();
 	len = sun_path(&a, "sp ace\ttab.sock");
 	do_bc(1, s, &a, len, "{\"family\":\"AF_UNIX\",\"path\":\"sp ace\\ttab.sock\"}");
-	unlink("sp ace\ttab.sock");
+	do_unlink("sp ace\ttab.sock", "\"sp ace\\ttab.sock\"");
 	(void)len;
 }
 

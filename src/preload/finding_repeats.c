@@ -1,0 +1,83 @@
+/* finding_repeats.c: see finding_repeats.h. */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "config.h"
+#include "finding_repeats.h"
+#include "records.h"
+
+#define SLOTS 2048		/* distinct (kind, site) pairs counted; power of two */
+#define PROBES 32
+
+struct slot {
+	_Atomic uint64_t key;		/* hash(kind) << 32 | stack, 0 = free */
+	_Atomic(const char *) kind;
+	_Atomic(const char *) severity;
+	_Atomic uint64_t count;		/* findings of this kind at this site */
+};
+
+static struct slot slots[SLOTS];
+
+static uint32_t kind_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h | 1;			/* never 0: the key of a used slot is not 0 */
+}
+
+bool ipcg_repeats_count(const char *kind, const char *severity, uint32_t stack)
+{
+	if (!ipcg_config.repeats)
+		return true;
+	uint64_t key = (uint64_t)kind_hash(kind) << 32 | stack;
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+
+	for (unsigned i = 0; i < PROBES; i++) {
+		struct slot *s = &slots[((h >> 40) + i) & (SLOTS - 1)];
+		uint64_t cur = atomic_load_explicit(&s->key, memory_order_acquire);
+
+		if (cur == 0) {
+			uint64_t expected = 0;
+			if (!atomic_compare_exchange_strong(&s->key, &expected, key) && expected != key)
+				continue;	/* another pair took it */
+			cur = key;
+		}
+		if (cur != key)
+			continue;
+		atomic_store_explicit(&s->kind, kind, memory_order_relaxed);
+		atomic_store_explicit(&s->severity, severity, memory_order_relaxed);
+		return atomic_fetch_add(&s->count, 1) < ipcg_config.repeats;
+	}
+	return true;			/* table full: nothing is lost */
+}
+
+void ipcg_repeats_flush(void)
+{
+	for (unsigned i = 0; i < SLOTS; i++) {
+		struct slot *s = &slots[i];
+		uint64_t key = atomic_load(&s->key), n = atomic_load(&s->count);
+		const char *kind = atomic_load(&s->kind), *sev = atomic_load(&s->severity);
+		struct ipcg_rec r;
+
+		if (!key || n <= ipcg_config.repeats || !kind || !sev)
+			continue;
+		ipcg_rec_begin(&r, "finding_repeats");
+		ipcg_jw_kstr(&r.w, "kind", kind);
+		ipcg_jw_kstr(&r.w, "severity", sev);
+		ipcg_jw_key(&r.w, "stack");
+		if ((uint32_t)key)
+			ipcg_jw_u64(&r.w, (uint32_t)key);
+		else
+			ipcg_jw_null(&r.w);
+		ipcg_jw_ku64(&r.w, "count", n);
+		ipcg_jw_ku64(&r.w, "written", ipcg_config.repeats);
+		(void)ipcg_rec_end(&r);
+	}
+}
+
+void ipcg_repeats_atfork_child(void)
+{
+	memset(slots, 0, sizeof(slots));
+}
