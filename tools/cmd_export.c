@@ -41,8 +41,33 @@ struct live {				/* an open async slice */
 	UT_hash_handle hh;
 };
 
+/* Facts carried by a slice's begin (and, for what outlives the trace, its
+ * end) event, shown by Perfetto in the slice's details. */
+struct slice_args {
+	bool has_shmid, has_size, has_addr, has_fd;
+	int64_t shmid, fd;
+	uint64_t size, addr;
+	const char *key;		/* "0x..." or "IPC_PRIVATE" */
+	const char *site;		/* innermost frames of the creating call */
+	const char *end;		/* alive at the trace's end: why it ended there */
+	bool leaked;			/* a segment never removed */
+};
+
+#define FINDINGS_PER_SITE 10		/* instants per kind and stack; the rest are counted */
+
+struct fsite {				/* chrome: findings of one kind at one stack */
+	struct {
+		const struct ipcg_stack *stack;
+		const char *kind;	/* interned */
+	} k;
+	uint64_t count;			/* beyond FINDINGS_PER_SITE, or counted by the library */
+	enum ipcg_sev sev;
+	UT_hash_handle hh;
+};
+
 struct cproc {				/* chrome: per-process state */
 	struct live *live;
+	struct fsite *fsites;
 	bool named;
 };
 
@@ -115,8 +140,49 @@ static const char *kind_cat(enum live_kind k)
 	return k == LIVE_SOCKET ? "unix" : "shm";
 }
 
+static void put_args(FILE *f, const struct slice_args *a)
+{
+	bool first = true;
+
+#define SEP() (fputs(first ? ",\"args\":{" : ",", f), first = false)
+	if (a->has_shmid) {
+		SEP();
+		fprintf(f, "\"shmid\":%" PRId64, a->shmid);
+	}
+	if (a->key) {
+		SEP();
+		fputs("\"key\":", f);
+		ipcg_json_cstr(f, a->key);
+	}
+	if (a->has_size) {
+		SEP();
+		fprintf(f, "\"size\":%" PRIu64, a->size);
+	}
+	if (a->has_addr) {
+		SEP();
+		fprintf(f, "\"shmaddr\":\"0x%" PRIx64 "\"", a->addr);
+	}
+	if (a->has_fd) {
+		SEP();
+		fprintf(f, "\"fd\":%" PRId64, a->fd);
+	}
+	if (a->site) {
+		SEP();
+		fputs("\"created_at\":", f);
+		ipcg_json_cstr(f, a->site);
+	}
+	if (a->end) {
+		SEP();
+		fprintf(f, "\"leaked\":%s,\"alive_at_end\":", a->leaked ? "true" : "false");
+		ipcg_json_cstr(f, a->end);
+	}
+	if (!first)
+		fputc('}', f);
+#undef SEP
+}
+
 static void slice_ev(struct export *e, struct ipcg_proc *p, const struct live *l, char ph,
-		     uint64_t ts, uint64_t tid)
+		     uint64_t ts, uint64_t tid, const struct slice_args *a)
 {
 	ev_begin(e);
 	fprintf(e->out, "{\"ph\":\"%c\",\"cat\":\"%s\",\"name\":", ph, kind_cat(l->k.kind));
@@ -124,7 +190,42 @@ static void slice_ev(struct export *e, struct ipcg_proc *p, const struct live *l
 	fprintf(e->out, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%" PRId64 ",\"tid\":%" PRIu64 ",\"ts\":",
 		l->slice, track_pid(p), tid);
 	ts_us(e->out, ts);
+	if (a)
+		put_args(e->out, a);
 	fputc('}', e->out);
+}
+
+struct site_buf {
+	char s[512];
+	size_t len;
+	unsigned n;
+};
+
+static void site_line(void *ctx, unsigned idx, const char *text)
+{
+	struct site_buf *b = ctx;
+	int w;
+
+	(void)idx;
+	if (b->n >= 3 || b->len >= sizeof(b->s) - 1)
+		return;
+	w = snprintf(b->s + b->len, sizeof(b->s) - b->len, "%s%s", b->n ? " < " : "", text);
+	if (w > 0)
+		b->len = b->len + (size_t)w < sizeof(b->s) ? b->len + (size_t)w : sizeof(b->s) - 1;
+	b->n++;
+}
+
+/* The creating call's innermost frames, "f (a.c:3) < g (a.c:9)", or NULL. */
+static const char *site_of(struct export *e, struct ipcg_proc *p, const struct ipcg_stack *st,
+			   struct site_buf *b)
+{
+	b->len = 0;
+	b->n = 0;
+	b->s[0] = '\0';
+	if (!st)
+		return NULL;
+	ipcg_stack_lines(e->sym, p, st, 2, false, site_line, b);
+	return b->n ? b->s : NULL;
 }
 
 static struct live *live_find(struct cproc *c, enum live_kind kind, uint64_t id)
@@ -139,20 +240,21 @@ static struct live *live_find(struct cproc *c, enum live_kind kind, uint64_t id)
 }
 
 static void live_end(struct export *e, struct ipcg_proc *p, struct cproc *c, struct live *l,
-		     uint64_t ts, uint64_t tid)
+		     uint64_t ts, uint64_t tid, const struct slice_args *a)
 {
-	slice_ev(e, p, l, 'e', ts, tid);
+	slice_ev(e, p, l, 'e', ts, tid, a);
 	HASH_DEL(c->live, l);
 	free(l);
 }
 
 static void live_start(struct export *e, struct ipcg_proc *p, struct cproc *c,
-		       enum live_kind kind, uint64_t id, const char *name, uint64_t ts, uint64_t tid)
+		       enum live_kind kind, uint64_t id, const char *name, uint64_t ts, uint64_t tid,
+		       const struct slice_args *a)
 {
 	struct live *l = live_find(c, kind, id);
 
 	if (l)				/* reused without an end we saw: close it here */
-		live_end(e, p, c, l, ts, tid);
+		live_end(e, p, c, l, ts, tid, NULL);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return;
@@ -161,7 +263,7 @@ static void live_start(struct export *e, struct ipcg_proc *p, struct cproc *c,
 	l->slice = ++e->next_slice;
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	HASH_ADD(hh, c->live, k, sizeof(l->k), l);
-	slice_ev(e, p, l, 'b', ts, tid);
+	slice_ev(e, p, l, 'b', ts, tid, a);
 }
 
 static const struct ipcg_jv *arg(const struct ipcg_rec *r, const char *k)
@@ -176,6 +278,8 @@ static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
 	int64_t v, fd;
 	uint64_t addr;
 	struct live *l;
+	struct site_buf sb;
+	struct slice_args a = { 0 };
 
 	if (r->failed)
 		return;
@@ -188,38 +292,54 @@ static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
 			snprintf(name, sizeof(name), "segment shmid %" PRId64 "%s%s", v,
 				 ipcg_jv_is_str(key) && !priv ? " key " : "",
 				 ipcg_jv_is_str(key) && !priv ? key->s : "");
-			live_start(e, p, c, LIVE_SEGMENT, (uint64_t)v, name, r->ts, r->tid);
+			a.has_shmid = true;
+			a.shmid = v;
+			a.key = ipcg_jv_is_str(key) ? key->s : NULL;
+			a.has_size = ipcg_jv_u64(arg(r, "size"), &a.size);
+			a.site = site_of(e, p, r->stack, &sb);
+			live_start(e, p, c, LIVE_SEGMENT, (uint64_t)v, name, r->ts, r->tid, &a);
 		}
 	} else if (!strcmp(r->fn, "shmctl")) {
 		const struct ipcg_jv *cmd = arg(r, "cmd");
 		if (ipcg_jv_is_str(cmd) && !strcmp(cmd->s, "IPC_RMID") &&
 		    ipcg_jv_i64(arg(r, "shmid"), &v) && (l = live_find(c, LIVE_SEGMENT, (uint64_t)v)))
-			live_end(e, p, c, l, r->ts, r->tid);
+			live_end(e, p, c, l, r->ts, r->tid, NULL);
 	} else if (!strcmp(r->fn, "shmat")) {
 		if (ipcg_jv_i64(arg(r, "shmid"), &v) && ipcg_jv_hex(r->ret, &addr)) {
 			snprintf(name, sizeof(name), "attach shmid %" PRId64 " at 0x%" PRIx64, v, addr);
-			live_start(e, p, c, LIVE_ATTACH, addr, name, r->ts, r->tid);
+			a.has_shmid = true;
+			a.shmid = v;
+			a.has_addr = true;
+			a.addr = addr;
+			a.site = site_of(e, p, r->stack, &sb);
+			live_start(e, p, c, LIVE_ATTACH, addr, name, r->ts, r->tid, &a);
 		}
 	} else if (!strcmp(r->fn, "shmdt")) {
 		if (ipcg_jv_hex(arg(r, "shmaddr"), &addr) && (l = live_find(c, LIVE_ATTACH, addr)))
-			live_end(e, p, c, l, r->ts, r->tid);
+			live_end(e, p, c, l, r->ts, r->tid, NULL);
 	} else if (!strcmp(r->fn, "socket") || !strcmp(r->fn, "accept") ||
 		   !strcmp(r->fn, "accept4")) {
 		if (ipcg_jv_i64(r->ret, &fd) && fd >= 0) {
 			snprintf(name, sizeof(name), "%s fd %" PRId64,
 				 r->fn[0] == 's' ? "socket" : "accepted socket", fd);
-			live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid);
+			a.has_fd = true;
+			a.fd = fd;
+			a.site = site_of(e, p, r->stack, &sb);
+			live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid, &a);
 		}
 	} else if (!strcmp(r->fn, "socketpair")) {
 		const struct ipcg_jv *sv = arg(r, "sv");
 		for (const struct ipcg_jv *x = ipcg_jv_first(r->jp, sv); x; x = ipcg_jv_next(r->jp, x))
 			if (ipcg_jv_i64(x, &fd) && fd >= 0) {
 				snprintf(name, sizeof(name), "socketpair fd %" PRId64, fd);
-				live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid);
+				a.has_fd = true;
+				a.fd = fd;
+				a.site = site_of(e, p, r->stack, &sb);
+				live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid, &a);
 			}
 	} else if (!strcmp(r->fn, "close")) {
 		if (ipcg_jv_i64(arg(r, "fd"), &fd) && (l = live_find(c, LIVE_SOCKET, (uint64_t)fd)))
-			live_end(e, p, c, l, r->ts, r->tid);
+			live_end(e, p, c, l, r->ts, r->tid, NULL);
 	} else if (!strcmp(r->fn, "bind") || !strcmp(r->fn, "connect")) {
 		/* the slice is named when it starts; mark the address with an instant */
 		const struct ipcg_jv *ad = arg(r, "addr"), *nm;
@@ -242,6 +362,57 @@ static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
 	}
 }
 
+static const char *intern_leaf(struct export *e, const char *prefix, const char *s);
+
+/* The first FINDINGS_PER_SITE findings of a kind at a stack become
+ * instants; later ones are counted and shown once at the process's end. */
+static bool finding_shown(struct export *e, struct cproc *c, const struct ipcg_rec *r)
+{
+	struct fsite key, *f;
+
+	if (!r->has_seq || !r->kind)
+		return true;		/* exit-time findings: one per object */
+	memset(&key, 0, sizeof(key));
+	key.k.stack = r->stack;
+	key.k.kind = intern_leaf(e, "", r->kind);
+	HASH_FIND(hh, c->fsites, &key.k, sizeof(key.k), f);
+	if (!f) {
+		if (!(f = calloc(1, sizeof(*f))))
+			return true;
+		f->k = key.k;
+		f->sev = r->sev;
+		HASH_ADD(hh, c->fsites, k, sizeof(f->k), f);
+	}
+	return ++f->count <= FINDINGS_PER_SITE;
+}
+
+/* One instant per site whose findings were not all shown. */
+static void repeats_end(struct export *e, struct ipcg_proc *p, struct cproc *c, uint64_t end)
+{
+	struct fsite *f, *ft;
+	struct site_buf sb;
+
+	HASH_ITER(hh, c->fsites, f, ft) {
+		if (f->count > FINDINGS_PER_SITE) {
+			const char *site = site_of(e, p, f->k.stack, &sb);
+			ev_begin(e);
+			fputs("{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"finding\",\"name\":", e->out);
+			ipcg_json_cstr(e->out, f->k.kind);
+			fprintf(e->out, ",\"pid\":%" PRId64 ",\"tid\":%" PRId64 ",\"ts\":", track_pid(p),
+				track_pid(p));
+			ts_us(e->out, end);
+			fputs(",\"args\":{\"severity\":", e->out);
+			ipcg_json_cstr(e->out, ipcg_sev_name(f->sev));
+			fprintf(e->out, ",\"repeats_not_shown\":%" PRIu64 ",\"total_at_site\":%" PRIu64
+				",\"site\":", f->count - FINDINGS_PER_SITE, f->count);
+			ipcg_json_cstr(e->out, site);
+			fputs("}}", e->out);
+		}
+		HASH_DEL(c->fsites, f);
+		free(f);
+	}
+}
+
 static void chrome_record(struct export *e, struct ipcg_proc *p, const struct ipcg_rec *r)
 {
 	struct cproc *c = p->user;
@@ -252,6 +423,8 @@ static void chrome_record(struct export *e, struct ipcg_proc *p, const struct ip
 	if (r->type == IPCG_R_CALL) {
 		chrome_call(e, p, c, r);
 	} else if (r->type == IPCG_R_FINDING) {
+		if (!finding_shown(e, c, r))
+			return;
 		ev_begin(e);
 		fputs("{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"finding\",\"name\":", e->out);
 		ipcg_json_cstr(e->out, r->kind);
@@ -274,6 +447,25 @@ static int cmp_slice(const void *a, const void *b)
 	return x->slice < y->slice ? -1 : x->slice > y->slice;
 }
 
+static void end_alive(struct export *e, struct ipcg_proc *p, struct cproc *c, struct live *l,
+		      uint64_t end, const char *why)
+{
+	struct slice_args a = { .end = why, .leaked = l->k.kind == LIVE_SEGMENT };
+
+	if (a.leaked) {
+		ev_begin(e);
+		fputs("{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"leak\",\"name\":", e->out);
+		char name[200];
+		snprintf(name, sizeof(name), "leaked: %s", l->name);
+		ipcg_json_cstr(e->out, name);
+		fprintf(e->out, ",\"pid\":%" PRId64 ",\"tid\":%" PRId64 ",\"ts\":", track_pid(p),
+			track_pid(p));
+		ts_us(e->out, end);
+		fputs("}", e->out);
+	}
+	live_end(e, p, c, l, end, (uint64_t)track_pid(p), &a);
+}
+
 static void chrome_end(struct export *e, struct ipcg_proc *p)
 {
 	struct cproc *c = p->user;
@@ -283,18 +475,22 @@ static void chrome_end(struct export *e, struct ipcg_proc *p)
 
 	if (!c)
 		return;
-	/* still alive at the end of the trace, closed in the order they began */
+	repeats_end(e, p, c, end);
+	/* still alive at the end of the trace, closed in the order they began;
+	 * a segment never removed outlives the process: leaked */
+	const char *why = p->have_exit ? (p->exit_how ? p->exit_how : "exit")
+			: p->exec_next ? "exec" : "trace end (killed or crashed)";
 	v = calloc(HASH_COUNT(c->live) + 1, sizeof(*v));
 	HASH_ITER(hh, c->live, l, lt) {
 		if (v)
 			v[n++] = l;
 		else
-			live_end(e, p, c, l, end, (uint64_t)track_pid(p));
+			end_alive(e, p, c, l, end, why);
 	}
 	if (v) {
 		qsort(v, n, sizeof(*v), cmp_slice);
 		for (size_t i = 0; i < n; i++)
-			live_end(e, p, c, v[i], end, (uint64_t)track_pid(p));
+			end_alive(e, p, c, v[i], end, why);
 	}
 	free(v);
 	free(c);
