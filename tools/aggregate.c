@@ -517,6 +517,23 @@ static struct ipcg_leak *leak_new(struct ipcg_agg *a, struct ipcg_proc *p, enum 
 	return l;
 }
 
+/* Findings the library counted instead of writing (IPCGUARD_REPEATS): added
+ * to their site's group, which the written ones created. */
+static void on_repeats(struct ipcg_agg *a, struct ipcg_proc *p, const struct ipcg_rec *r)
+{
+	struct ipcg_fgroup key, *g;
+
+	memset(&key, 0, sizeof(key));
+	key.k.proc = p;
+	key.k.stack = r->stack;
+	key.k.kind = intern(a, r->kind);
+	HASH_FIND(hh, a->groups, &key.k, sizeof(key.k), g);
+	if (!g || g->count + r->repeats < g->count)
+		return;			/* none written (a hostile trace): nothing to add to */
+	g->count += r->repeats;
+	a->nfindings[r->sev] += r->repeats;
+}
+
 static void on_finding(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
 		       const struct ipcg_rec *r)
 {
@@ -594,6 +611,9 @@ static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 		break;
 	case IPCG_R_FINDING:
 		on_finding(a, p, s, r);
+		break;
+	case IPCG_R_FINDING_REPEATS:
+		on_repeats(a, p, r);
 		break;
 	default:
 		break;

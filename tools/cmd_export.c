@@ -386,6 +386,19 @@ static bool finding_shown(struct export *e, struct cproc *c, const struct ipcg_r
 	return ++f->count <= FINDINGS_PER_SITE;
 }
 
+/* The library wrote the first findings of a site and counted the rest. */
+static void finding_repeats(struct export *e, struct cproc *c, const struct ipcg_rec *r)
+{
+	struct fsite key, *f;
+
+	memset(&key, 0, sizeof(key));
+	key.k.stack = r->stack;
+	key.k.kind = intern_leaf(e, "", r->kind);
+	HASH_FIND(hh, c->fsites, &key.k, sizeof(key.k), f);
+	if (f && f->count + r->repeats >= f->count)
+		f->count += r->repeats;
+}
+
 /* One instant per site whose findings were not all shown. */
 static void repeats_end(struct export *e, struct ipcg_proc *p, struct cproc *c, uint64_t end)
 {
@@ -422,6 +435,8 @@ static void chrome_record(struct export *e, struct ipcg_proc *p, const struct ip
 	name_process(e, p, c);
 	if (r->type == IPCG_R_CALL) {
 		chrome_call(e, p, c, r);
+	} else if (r->type == IPCG_R_FINDING_REPEATS) {
+		finding_repeats(e, c, r);
 	} else if (r->type == IPCG_R_FINDING) {
 		if (!finding_shown(e, c, r))
 			return;
@@ -524,7 +539,8 @@ static void folded_record(struct export *e, struct ipcg_proc *p, const struct ip
 {
 	struct fold key, *f;
 
-	if (r->type != IPCG_R_CALL && r->type != IPCG_R_FINDING)
+	if (r->type != IPCG_R_CALL && r->type != IPCG_R_FINDING &&
+	    r->type != IPCG_R_FINDING_REPEATS)
 		return;
 	memset(&key, 0, sizeof(key));
 	key.k.proc = p;
@@ -539,7 +555,10 @@ static void folded_record(struct export *e, struct ipcg_proc *p, const struct ip
 		f->k = key.k;
 		HASH_ADD(hh, e->folds, k, sizeof(f->k), f);
 	}
-	f->count++;
+	/* findings the library counted instead of writing count too */
+	uint64_t n = r->type == IPCG_R_FINDING_REPEATS ? r->repeats : 1;
+	if (f->count + n >= f->count)
+		f->count += n;
 }
 
 static int cmp_line(const void *a, const void *b)

@@ -444,6 +444,29 @@ static bool do_finding(struct reader *r, const struct ipcg_jv *o, struct ipcg_re
 	return true;
 }
 
+/* {"type":"finding_repeats","kind","severity","stack","count","written"} */
+static bool do_repeats(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *rec)
+{
+	const char *sev;
+	uint64_t count, written;
+	int s;
+
+	if (!need_str(r, o, "kind", &rec->kind, false) ||
+	    !need_str(r, o, "severity", &sev, false) ||
+	    !need_stack(r, o, "stack", &rec->stack) || !need_u64(r, o, "count", &count) ||
+	    !need_u64(r, o, "written", &written))
+		return false;
+	if ((s = ipcg_sev_parse(sev)) < 0)
+		return wrong(r, "severity", "info, warning or error");
+	if (!*rec->kind)
+		return wrong(r, "kind", "a finding kind");
+	if (written > count)
+		return wrong(r, "written", "at most count");
+	rec->sev = (enum ipcg_sev)s;
+	rec->repeats = count - written;
+	return true;
+}
+
 static bool do_policy(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *rec)
 {
 	return need_str(r, o, "rule", &rec->rule, false) &&
@@ -499,6 +522,7 @@ static const struct {
 	{ "call", IPCG_R_CALL }, { "stack", IPCG_R_STACK }, { "finding", IPCG_R_FINDING },
 	{ "module", IPCG_R_MODULE }, { "header", IPCG_R_HEADER }, { "policy", IPCG_R_POLICY },
 	{ "fork", IPCG_R_FORK }, { "exit", IPCG_R_EXIT },
+	{ "finding_repeats", IPCG_R_FINDING_REPEATS },
 };
 
 static void deliver(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
@@ -517,6 +541,8 @@ static void deliver(struct reader *r, const struct ipcg_load_ops *ops, void *ctx
 		p->ncalls++;
 	else if (rec->type == IPCG_R_FINDING)
 		p->nfindings++;
+	else if (rec->type == IPCG_R_FINDING_REPEATS && p->nfindings + rec->repeats >= p->nfindings)
+		p->nfindings += rec->repeats;
 	else if (rec->type == IPCG_R_FORK && p->nchildren < 1u << 20) {
 		if (p->nchildren == p->children_cap) {
 			size_t nc = p->children_cap ? p->children_cap * 2 : 8;
@@ -584,6 +610,7 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 	case IPCG_R_POLICY: ok = do_policy(r, o, rec); break;
 	case IPCG_R_FORK: ok = do_fork(r, o, rec); break;
 	case IPCG_R_EXIT: ok = do_exit(r, o, rec); break;
+	case IPCG_R_FINDING_REPEATS: ok = do_repeats(r, o, rec); break;
 	default: ok = false; break;
 	}
 	if (!ok) {

@@ -89,6 +89,7 @@ enum ipcg_rtype {
 	IPCG_R_POLICY,
 	IPCG_R_FORK,
 	IPCG_R_EXIT,
+	IPCG_R_FINDING_REPEATS,		/* findings counted, not written (kind, sev, stack, repeats) */
 };
 
 /* A validated record; pointers are valid only during the callback. */
@@ -108,8 +109,9 @@ struct ipcg_rec {
 	bool failed;			/* call: errno not null */
 	const char *err;		/* call, policy: errno name or NULL */
 	const struct ipcg_stack *stack;	/* call, finding: NULL if none or unknown */
-	const char *kind;		/* finding */
-	enum ipcg_sev sev;		/* finding */
+	const char *kind;		/* finding, finding_repeats */
+	enum ipcg_sev sev;		/* finding, finding_repeats */
+	uint64_t repeats;		/* finding_repeats: findings of the site not written */
 	const char *message;		/* finding, policy */
 	const char *rule, *action;	/* policy */
 	int64_t child_pid;		/* fork */
