@@ -57,8 +57,12 @@ static void attached_at_exit(const struct ipcg_att *a)
 		ipcg_msg_u(&m, a->refs);
 		ipcg_msg_s(&m, " references handed out)");
 	}
-	ipcg_finding_begin(&r, "attached-at-exit", IPCG_SEV_WARNING, 0, m.buf,
-			   ipcg_stack_resolve(a->stack));
+	/* an attach inherited through fork and left to the kernel's exit is
+	 * normal in pre-forking servers (a worker of PostgreSQL): info */
+	if (a->inherited)
+		ipcg_msg_s(&m, "; the kernel detaches it at exit, it is not a leak");
+	ipcg_finding_begin(&r, "attached-at-exit", a->inherited ? IPCG_SEV_INFO : IPCG_SEV_WARNING,
+			   0, m.buf, ipcg_stack_resolve(a->stack));
 	ipcg_jw_ki64(&r.w, "shmid", a->shmid);
 	if (seg_known && s.key_known)
 		ipcg_fact_key(&r.w, "key", s.key);

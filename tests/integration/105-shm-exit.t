@@ -56,6 +56,8 @@ for how in _exit exit; do
 	is "$(kinds "$c")" "attached-at-exit" "$how: the child reports the attach it inherited, and no segment-leak"
 	is "$(ffact "$c" attached-at-exit '[.shmid,.shmaddr,.inherited,.attach_seq]')" "[$id,\"$addr\",true,null]" \
 		"$how: shmid, address, inherited"
+	is "$(ffact "$c" attached-at-exit '.severity')" '"info"' \
+		"$how: an inherited attach left to the kernel is info, not a warning"
 	stacks_ok "$c"
 	ok $? "$how: its stack resolves in the child's own trace"
 	# the same frames as the parent's shmat stack
