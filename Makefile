@@ -7,7 +7,7 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 CLANG   ?= clang
 OPT     ?= -O2
-DEPS_PKGS := libunwind-dev uthash-dev libdw-dev libelf-dev pkg-config \
+DEPS_PKGS := libunwind-dev uthash-dev libdw-dev libelf-dev elfutils pkg-config \
              jq strace perl clang libclang-rt-14-dev valgrind
 
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter

@@ -407,35 +407,49 @@ static void symbolize(struct ipcg_symmod *m, uint64_t vaddr, uint64_t lookup,
 	dl = dwfl_module_getsrc(m->mod, addr);
 	if (dl)
 		file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
-	/* inlined callees, innermost first (as eu-addr2line -i) */
+	/* inlined callees, innermost first (as eu-addr2line -i): dwarf_getscopes
+	 * finds the innermost inlined instance, but past it continues into that
+	 * function's abstract definition; the concrete chain of callers is the
+	 * parents of that instance (dwarf_getscopes_die), up to the subprogram */
 	Dwarf_Addr cubias = 0;
 	Dwarf_Die *cudie = dwfl_module_addrdie(m->mod, addr, &cubias);
 	if (cudie && file) {
-		Dwarf_Die *scopes = NULL;
-		int n = dwarf_getscopes(cudie, addr - cubias, &scopes);
+		Dwarf_Die *scopes = NULL, *chain = NULL, inner;
+		int n = dwarf_getscopes(cudie, addr - cubias, &scopes), nc = 0;
+		bool have_inner = false;
+		for (int i = 0; i < n && !have_inner; i++)
+			if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine) {
+				inner = scopes[i];
+				have_inner = true;
+			} else if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+				break;
+			}
+		if (have_inner)
+			nc = dwarf_getscopes_die(&inner, &chain);
 		Dwarf_Files *files = NULL;
 		size_t nfiles = 0;
 		(void)dwarf_getsrcfiles(cudie, &files, &nfiles);
-		for (int i = 0; i < n; i++) {
-			int tag = dwarf_tag(&scopes[i]);
+		for (int i = 0; i < nc; i++) {
+			int tag = dwarf_tag(&chain[i]);
 			if (tag == DW_TAG_subprogram)
 				break;
 			if (tag != DW_TAG_inlined_subroutine)
 				continue;
-			sb_add(full, "%s (%s:%d) [inlined]\n", die_name(&scopes[i]),
+			sb_add(full, "%s (%s:%d) [inlined]\n", die_name(&chain[i]),
 			       base_name(file), line);
-			sb_add(names, "%s\n", die_name(&scopes[i]));
+			sb_add(names, "%s\n", die_name(&chain[i]));
 			Dwarf_Attribute at;
 			Dwarf_Word cf = 0, cl = 0;
-			if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &at), &cf) == 0 &&
+			if (dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_file, &at), &cf) == 0 &&
 			    files && cf < nfiles) {
 				const char *f = dwarf_filesrc(files, cf, NULL, NULL);
 				if (f)
 					file = f;
 			}
-			if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &at), &cl) == 0)
+			if (dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_line, &at), &cl) == 0)
 				line = (int)cl;
 		}
+		free(chain);
 		free(scopes);
 	}
 	if (fn) {
