@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "live.h"
 #include "ipcg/outpath.h"
 
 #define MANIFEST_ENV "IPCGUARD_RUN_MANIFEST"
@@ -124,11 +127,13 @@ out_close:
 	return why;
 }
 
-static bool pid_alive(long pid)
+/* The trace's writer still runs: same pid, not a zombie, started no later
+ * than its trace (a reused pid is a newer process).  Unknown counts as
+ * alive: a live writer's file must not be trimmed. */
+static bool writer_alive(long pid, uint64_t start_realtime_ns)
 {
-	char p[64];
-	snprintf(p, sizeof(p), "/proc/%ld", pid);
-	return access(p, F_OK) == 0;
+	enum ipcg_pstate st = ipcg_live_proc(pid, start_realtime_ns);
+	return st == IPCG_PROC_RUNNING || st == IPCG_PROC_UNKNOWN;
 }
 
 struct scanned {
@@ -136,6 +141,7 @@ struct scanned {
 	long findings;		/* -1: unreadable */
 	int err;
 	long pid, ppid;
+	uint64_t start_realtime_ns;
 	bool forked, exit_seen, gone;
 };
 
@@ -202,10 +208,13 @@ static void scan_trace(struct scanned *t)
 			t->pid = header_num(line, "\"pid\":");
 			t->ppid = header_num(line, "\"ppid\":");
 			t->forked = strstr(line, "\"forked\":true") != NULL;
+			const char *st = strstr(line, "\"start_realtime_ns\":");
+			if (st)
+				t->start_realtime_ns = strtoull(st + 20, NULL, 10);
 		}
 	}
 	free(line);
-	t->gone = t->pid && !pid_alive(t->pid);
+	t->gone = t->pid && !writer_alive(t->pid, t->start_realtime_ns);
 	if (nul_at >= 0 && t->gone && zero_from(f, nul_at) && good_end <= nul_at)
 		(void)!ftruncate(fileno(f), good_end);
 	fclose(f);
@@ -224,29 +233,67 @@ static bool replaced_by_exec(const struct scanned *v, size_t n, size_t i)
 	return false;
 }
 
+/* A process killed with the rest of its group may still be tearing down
+ * when CMD's own exit wakes us: give the others a moment to end before
+ * calling them running (and leaving their files untrimmed). */
+#define SETTLE_MS 300
+
+static bool any_running(const struct scanned *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].findings >= 0 && !v[i].exit_seen && !v[i].gone)
+			return true;
+	return false;
+}
+
+/* Appends the manifest's lines from the current position of m to v. */
+static void read_manifest(FILE *m, struct scanned **v, size_t *n, size_t *cap)
+{
+	char path[PATH_MAX + 2];
+
+	clearerr(m);
+	while (fgets(path, sizeof(path), m)) {
+		path[strcspn(path, "\n")] = '\0';
+		if (!path[0])
+			continue;
+		if (*n == *cap) {
+			size_t nc = *cap ? 2 * *cap : 16;
+			struct scanned *nv = realloc(*v, nc * sizeof(**v));
+			if (!nv)
+				return;
+			*v = nv;
+			*cap = nc;
+		}
+		(*v)[*n] = (struct scanned){ .path = strdup(path) };
+		if (!(*v)[*n].path)
+			return;
+		scan_trace(&(*v)[(*n)++]);
+	}
+}
+
 static void report_traces(const char *manifest, bool quiet)
 {
 	FILE *m = fopen(manifest, "re");
-	char path[PATH_MAX + 2];
 	struct scanned *v = NULL;
 	size_t n = 0, cap = 0;
 
 	if (!m)
 		return;
-	while (fgets(path, sizeof(path), m)) {
-		path[strcspn(path, "\n")] = '\0';
-		if (!path[0])
-			continue;
-		if (n == cap) {
-			struct scanned *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
-		v[n] = (struct scanned){ .path = strdup(path) };
-		if (!v[n].path)
+	read_manifest(m, &v, &n, &cap);
+	/* a descendant forked just before CMD ended may not have listed its
+	 * trace yet, and one killed with its group may still be ending */
+	for (int ms = 0; ms < SETTLE_MS; ms += 20) {
+		struct timespec ts = { 0, 20 * 1000000 };
+		size_t before = n;
+		if (ms >= 60 && !any_running(v, n))
 			break;
-		scan_trace(&v[n++]);
+		nanosleep(&ts, NULL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;	/* orphans reparented to us meanwhile */
+		for (size_t i = 0; i < before; i++)
+			if (v[i].findings >= 0 && !v[i].exit_seen && !v[i].gone)
+				scan_trace(&v[i]);
+		read_manifest(m, &v, &n, &cap);
 	}
 	fclose(m);
 	for (size_t i = 0; i < n; i++) {
@@ -258,8 +305,9 @@ static void report_traces(const char *manifest, bool quiet)
 		else
 			fprintf(stderr, "ipcguard: %s: %ld finding%s%s\n", t->path, t->findings,
 				t->findings == 1 ? "" : "s",
-				!t->exit_seen && t->gone && !replaced_by_exec(v, n, i) ?
-				" (process ended without exit: killed or crashed)" : "");
+				t->exit_seen || replaced_by_exec(v, n, i) ? "" :
+				t->gone ? " (process ended without exit: killed or crashed)" :
+				" (pid still running: findings so far; its exit findings come later)");
 		free(t->path);
 	}
 	free(v);
@@ -274,11 +322,12 @@ int ipcg_cmd_run(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "no-follow", no_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "wait", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *stack = NULL, *trace = NULL, *policy = NULL;
-	bool follow = true, quiet = false;
+	bool follow = true, quiet = false, wait_all = false;
 	char lib[PATH_MAX], cmdpath[PATH_MAX], abs_out[PATH_MAX * 2], err[512];
 	char manifest[] = "/tmp/ipcguard-run.XXXXXX";
 	int c, status, mfd;
@@ -293,9 +342,10 @@ int ipcg_cmd_run(int argc, char **argv)
 		case 'p': policy = optarg; break;
 		case 'F': follow = false; break;
 		case 'q': quiet = true; break;
+		case 'w': wait_all = true; break;
 		case 'h':
 			printf("usage: ipcguard run [-o TEMPLATE] [--stack N] [--trace FAMILIES] "
-			       "[--policy RULES] [--no-follow] [-q] -- CMD [ARG...]\n");
+			       "[--policy RULES] [--no-follow] [--wait] [-q] -- CMD [ARG...]\n");
 			return fflush(stdout) ? IPCG_EXIT_USAGE : IPCG_EXIT_OK;
 		case ':':
 			return usage_error("option needs a value", argv[optind - 1]);
@@ -372,6 +422,10 @@ int ipcg_cmd_run(int argc, char **argv)
 	setenv("LD_PRELOAD", newpre, 1);
 	free(newpre);
 
+	/* descendants orphaned by CMD (a daemon's workers when the master dies)
+	 * are reparented to us: --wait can wait for them, and their zombies
+	 * are reaped here instead of looking alive */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fflush(NULL);
 	child = fork();
 	if (child < 0) {
@@ -396,6 +450,14 @@ int ipcg_cmd_run(int argc, char **argv)
 			status = 0;
 			break;
 		}
+	}
+	/* --wait: every descendant, as strace -f does; otherwise only the
+	 * zombies already ours, and the report says which traces still run */
+	for (;;) {
+		pid_t d = waitpid(-1, NULL, wait_all ? 0 : WNOHANG);
+		if (d > 0 || (d < 0 && errno == EINTR))
+			continue;
+		break;
 	}
 	report_traces(manifest, quiet);
 	unlink(manifest);

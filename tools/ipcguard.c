@@ -15,7 +15,7 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{ "run", ipcg_cmd_run, "run [-o TEMPLATE] [--stack N] [--trace FAMILIES] [--policy RULES] "
-	  "[--no-follow] [-q] -- CMD [ARG...]" },
+	  "[--no-follow] [--wait] [-q] -- CMD [ARG...]" },
 	{ "report", ipcg_cmd_report, "report [--json] [--fail-on SEVERITY] [--top N] "
 	  "[--debug-dir DIR] TRACE..." },
 	{ "events", ipcg_cmd_events, "events [--stacks] [--debug-dir DIR] TRACE..." },
