@@ -16,11 +16,13 @@
 #include "events.h"
 #include "ipcg/xlat.h"
 #include "policy.h"
+#include "policy_maps.h"
 #include "policy_shm.h"
 #include "real.h"
 
 #define SHM_PERMS 0777
-#define OPEN_TRIES 4	/* create-or-open rounds while a segment of the key comes and goes */
+#define OPEN_TRIES 4
+#define REUSE_TRIES 8	/* stale attaches of one shmid forgotten per shmat before a real one */	/* create-or-open rounds while a segment of the key comes and goes */
 
 /* max-attach slots held by shmat calls between their decision and the
  * hook that counts their attach: two threads cannot both take the last */
@@ -219,6 +221,26 @@ static void *refuse_at(struct ipcg_pol_at *o, const char *rule, int err)
 	return (void *)-1;
 }
 
+/* repeat-attach=reuse: hand out an attach of shmid only when
+ * /proc/self/maps proves it is still there.  The tables cannot know of a
+ * detach ipcguard did not see (munmap, syscall(SYS_shmdt), a shmdt while
+ * the guard was busy); such an entry is forgotten and the next one tried,
+ * and when none is left the caller makes a real shmat.  Guard held; the
+ * maps read costs syscalls on this path only. */
+static bool reuse(struct ipcg_pol_at *o, int shmid, int shmflg)
+{
+	for (int i = 0; i < REUSE_TRIES; i++) {
+		if (!ipcg_shm_att_reuse(shmid, shmflg, &o->first))
+			return false;
+		if (ipcg_pol_maps_is_attach(o->first.addr, o->first.size, shmid)) {
+			o->ev = IPCG_EV_REUSED;
+			return true;
+		}
+		ipcg_shm_att_forget(o->first.addr, shmid);
+	}
+	return false;
+}
+
 void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int shmflg)
 {
 	const struct ipcg_policy *p = &ipcg_policy;
@@ -228,10 +250,8 @@ void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int 
 		ipcg_guard_enter();
 		/* reuse only what the caller would get anyway: the kernel's
 		 * choice of address, the same access */
-		if (p->repeat_attach == IPCG_POL_REUSE && !shmaddr &&
-		    ipcg_shm_att_reuse(shmid, shmflg, &o->first)) {
+		if (p->repeat_attach == IPCG_POL_REUSE && !shmaddr && reuse(o, shmid, shmflg)) {
 			ipcg_guard_leave();
-			o->ev = IPCG_EV_REUSED;
 			return (void *)o->first.addr;
 		}
 		o->repeat = ipcg_shm_att_find(shmid, false, false, &o->first);
