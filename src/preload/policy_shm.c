@@ -384,9 +384,13 @@ void ipcg_pol_shmdt_report(const struct ipcg_pol_dt *o, uint64_t seq, const void
 
 /* --- rmid-at-exit --------------------------------------------------------------- */
 
-/* Mark for removal the segments this process created and did not remove.
- * IPC_STAT first: a segment removed by someone else may have left its id
- * to a new segment of another process, which is not ours to remove. */
+/* Mark for removal the segments this process created and did not remove,
+ * and only those it can prove are still the segment it created: IPC_STAT
+ * must succeed and show this process as creator with the size and key it
+ * was created with.  A segment removed by someone else may have left its
+ * id to a segment of another process; when IPC_STAT fails (EACCES: the
+ * owner has no read bit) nothing is proven and nothing is removed, and
+ * the record says so. */
 void ipcg_policy_at_exit(void)
 {
 	struct ipcg_seg s;
@@ -400,10 +404,22 @@ void ipcg_policy_at_exit(void)
 	while (ipcg_shm_seg_next(&cur, &s)) {
 		if (!s.created || s.removed)
 			continue;
-		int st = REAL(shmctl)(s.shmid, IPC_STAT, &ds);
-		if (st < 0 && errno != EACCES)
-			continue;	/* gone (EINVAL, EIDRM) */
-		if (st == 0 && (ds.shm_cpid != me || (ds.shm_perm.mode & SHM_DEST)))
+		if (REAL(shmctl)(s.shmid, IPC_STAT, &ds) < 0) {
+			int st_err = errno;
+			if (st_err != EACCES)
+				continue;	/* gone (EINVAL, EIDRM) */
+			ipcg_msg_init(&m);
+			ipcg_msg_s(&m, "left ");
+			ipcg_msg_seg(&m, &s);
+			ipcg_msg_s(&m, " in place: IPC_STAT");
+			ipcg_msg_failed(&m, st_err);
+			ipcg_msg_s(&m, ", so it cannot be proven to be the segment this process created");
+			ipcg_policy_record("rmid-at-exit", "on", 0, st_err, m.buf);
+			continue;
+		}
+		if (ds.shm_cpid != me || (ds.shm_perm.mode & SHM_DEST) ||
+		    (s.size && ds.shm_segsz != s.size) ||
+		    (s.key_known && ds.shm_perm.__key != s.key))
 			continue;	/* another segment now, or already marked */
 		int err = REAL(shmctl)(s.shmid, IPC_RMID, NULL) < 0 ? errno : 0;
 		ipcg_msg_init(&m);
@@ -413,7 +429,7 @@ void ipcg_policy_at_exit(void)
 			ipcg_msg_failed(&m, err);
 		else
 			ipcg_msg_s(&m, " for removal at exit");
-		if (!err && st == 0 && ds.shm_nattch)
+		if (!err && ds.shm_nattch)
 			ipcg_msg_s(&m, "; it goes when its last attach does");
 		ipcg_policy_record("rmid-at-exit", "on", 0, err, m.buf);
 	}

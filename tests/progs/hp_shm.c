@@ -1,7 +1,8 @@
 /* hp_shm: System V shm scenarios for the hardening tests 720-729.
  *   reuse-munmap   attach, munmap the attach, attach again and write to it
  *   reuse-sysdt    the same with syscall(SYS_shmdt) instead of munmap
- *   noread         create a segment with mode 0000, print its id, exit
+ *   noread [UID]   (setgid/setuid to UID first) create a segment with mode
+ *                  0000, print its id, exit
  *   busy-deny N    attach once, then N attaches from a SIGALRM handler while
  *                  the main loop makes traced shm calls; print how many of
  *                  the handler's attaches succeeded
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "reuse-sysdt"))
 		return reuse_after(1);
 	if (!strcmp(argv[1], "noread")) {
+		if (argc > 2 && (setgid((gid_t)atoi(argv[2])) || setuid((uid_t)atoi(argv[2]))))
+			return perror("setuid"), 1;
 		int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0000);
 		printf("%d\n", id);
 		return id < 0;
