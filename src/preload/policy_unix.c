@@ -20,10 +20,12 @@
 #include "detect.h"
 #include "events.h"
 #include "ipcg/pol_glob.h"
+#include "call.h"
 #include "policy.h"
 #include "policy_unix.h"
 #include "real.h"
 #include "safecopy.h"
+#include "trace.h"
 
 #define SUN_OFF offsetof(struct sockaddr_un, sun_path)
 #define PERMS 07777
@@ -290,6 +292,19 @@ int ipcg_pol_bind_connect(struct ipcg_pol_sun *o, int fd, const struct sockaddr 
 		set_mode(o);
 		errno = saved;
 	}
+	return ret;
+}
+
+int ipcg_pol_bind_connect_untraced(struct ipcg_pol_sun *o, int fd, const struct sockaddr *addr,
+				   socklen_t len, bool is_bind)
+{
+	const struct sockaddr *k;
+	int ret = ipcg_pol_bind_connect(o, fd, addr, len, is_bind, &k);
+	int err = errno;
+
+	if (ipcg_logging && (o->deny || o->stale != IPCG_STALE_NONE || o->chmod_tried))
+		ipcg_trace_count_drop();	/* the policy record it could not write */
+	errno = err;
 	return ret;
 }
 
