@@ -15,6 +15,7 @@
 #include "detect_shm.h"
 #include "events.h"
 #include "ipcg/xlat.h"
+#include "call.h"
 #include "policy.h"
 #include "policy_maps.h"
 #include "policy_shm.h"
@@ -33,13 +34,23 @@ static _Atomic uint32_t pending_attaches;
 /* The segment shmget(key) finds now; ret->size 0 when it cannot be
  * IPC_STATed.  A size-0 lookup with no flags asks for no permission, has
  * no side effect and never creates.  Guard held. */
-static bool existing(key_t key, struct ipcg_seg *ret)
+static bool existing(key_t key, struct ipcg_seg *ret, bool untraced)
 {
 	int saved = errno;
 	int id = REAL(shmget)(key, 0, 0);
 	bool found = id >= 0;
+	struct shmid_ds ds;
 
-	if (found && !ipcg_shm_learn(id, key, NULL, ret)) {
+	if (found && untraced) {
+		/* no table (its lock may be held below us): the kernel's word
+		 * only; a segment inherited from the parent counts as foreign */
+		memset(ret, 0, sizeof(*ret));
+		ret->shmid = id;
+		if (REAL(shmctl)(id, IPC_STAT, &ds) == 0) {
+			ret->size = ds.shm_segsz;
+			ret->created = ds.shm_cpid == getpid();
+		}
+	} else if (found && !ipcg_shm_learn(id, key, NULL, ret)) {
 		memset(ret, 0, sizeof(*ret));	/* no read permission: size unknown, not ours */
 		ret->shmid = id;
 	}
@@ -91,7 +102,7 @@ static int create_or_open(struct ipcg_pol_get *o, key_t key, size_t size, int sh
 			return ret;	/* a creation error: the original call gets the same */
 		if (fdeny) {
 			ipcg_guard_enter();
-			bool found = existing(key, &s);
+			bool found = existing(key, &s, o->untraced);
 			ipcg_guard_leave();
 			if (found && !ours(&s)) {
 				o->foreign = true;
@@ -108,7 +119,29 @@ static int create_or_open(struct ipcg_pol_get *o, key_t key, size_t size, int sh
 	return REAL(shmget)(key, size, shmflg);
 }
 
+static int pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg);
+
 int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
+{
+	memset(o, 0, sizeof(*o));
+	return pol_shmget(o, key, size, shmflg);
+}
+
+int ipcg_pol_shmget_untraced(key_t key, size_t size, int shmflg)
+{
+	struct ipcg_pol_get o;
+
+	memset(&o, 0, sizeof(o));
+	o.untraced = true;
+	int ret = pol_shmget(&o, key, size, shmflg);
+	int err = errno;
+	if (ipcg_logging && (o.deny || o.masked || o.foreign || o.mismatch))
+		ipcg_trace_count_drop();	/* the policy record it could not write */
+	errno = err;
+	return ret;
+}
+
+static int pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
 {
 	const struct ipcg_policy *p = &ipcg_policy;
 	bool creates = key == IPC_PRIVATE || (shmflg & IPC_CREAT);
@@ -118,7 +151,6 @@ int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
 	int saved = errno;
 	struct ipcg_seg s;
 
-	memset(o, 0, sizeof(*o));
 	o->kflg = shmflg;
 	o->ex_id = -1;
 	if (p->shm_mode >= 0 && creates)
@@ -126,7 +158,7 @@ int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
 	/* IPC_PRIVATE and IPC_CREAT|IPC_EXCL never find an existing segment */
 	if (!excl && (p->size_mismatch || (p->foreign_segment && (shmflg & IPC_CREAT)))) {
 		ipcg_guard_enter();
-		if (existing(key, &s)) {
+		if (existing(key, &s, o->untraced)) {
 			note_existing(o, &s);
 			o->foreign = p->foreign_segment && (shmflg & IPC_CREAT) && !ours(&s);
 			o->mismatch = p->size_mismatch && size && s.size && s.size != size;
@@ -239,6 +271,30 @@ static bool reuse(struct ipcg_pol_at *o, int shmid, int shmflg)
 		ipcg_shm_att_forget(o->first.addr, shmid);
 	}
 	return false;
+}
+
+/* A shmat that cannot be traced: no table, /proc/self/maps says what is
+ * attached; reuse is not done (a real attach), deny and max-attach hold. */
+void *ipcg_pol_shmat_untraced(int shmid, const void *shmaddr, int shmflg)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+	int err = 0;
+
+	/* attached, or maps unreadable (-1): refuse, fail closed */
+	if (p->repeat_attach == IPCG_POL_DENY && ipcg_pol_maps_count(shmid) != 0) {
+		err = EINVAL;
+	} else if (p->max_attach >= 0) {
+		int n = ipcg_pol_maps_count(-1);
+		if (n < 0 || (uint64_t)n + atomic_load(&pending_attaches) >= (uint64_t)p->max_attach)
+			err = ENOMEM;
+	}
+	if (err) {
+		if (ipcg_logging)
+			ipcg_trace_count_drop();	/* the policy record it could not write */
+		errno = err;
+		return (void *)-1;
+	}
+	return REAL(shmat)(shmid, shmaddr, shmflg);
 }
 
 void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int shmflg)
