@@ -15,12 +15,15 @@
 #include "detect_shm.h"
 #include "events.h"
 #include "ipcg/xlat.h"
+#include "call.h"
 #include "policy.h"
+#include "policy_maps.h"
 #include "policy_shm.h"
 #include "real.h"
 
 #define SHM_PERMS 0777
-#define OPEN_TRIES 4	/* create-or-open rounds while a segment of the key comes and goes */
+#define OPEN_TRIES 4
+#define REUSE_TRIES 8	/* stale attaches of one shmid forgotten per shmat before a real one */	/* create-or-open rounds while a segment of the key comes and goes */
 
 /* max-attach slots held by shmat calls between their decision and the
  * hook that counts their attach: two threads cannot both take the last */
@@ -31,13 +34,23 @@ static _Atomic uint32_t pending_attaches;
 /* The segment shmget(key) finds now; ret->size 0 when it cannot be
  * IPC_STATed.  A size-0 lookup with no flags asks for no permission, has
  * no side effect and never creates.  Guard held. */
-static bool existing(key_t key, struct ipcg_seg *ret)
+static bool existing(key_t key, struct ipcg_seg *ret, bool untraced)
 {
 	int saved = errno;
 	int id = REAL(shmget)(key, 0, 0);
 	bool found = id >= 0;
+	struct shmid_ds ds;
 
-	if (found && !ipcg_shm_learn(id, key, NULL, ret)) {
+	if (found && untraced) {
+		/* no table (its lock may be held below us): the kernel's word
+		 * only; a segment inherited from the parent counts as foreign */
+		memset(ret, 0, sizeof(*ret));
+		ret->shmid = id;
+		if (REAL(shmctl)(id, IPC_STAT, &ds) == 0) {
+			ret->size = ds.shm_segsz;
+			ret->created = ds.shm_cpid == getpid();
+		}
+	} else if (found && !ipcg_shm_learn(id, key, NULL, ret)) {
 		memset(ret, 0, sizeof(*ret));	/* no read permission: size unknown, not ours */
 		ret->shmid = id;
 	}
@@ -89,7 +102,7 @@ static int create_or_open(struct ipcg_pol_get *o, key_t key, size_t size, int sh
 			return ret;	/* a creation error: the original call gets the same */
 		if (fdeny) {
 			ipcg_guard_enter();
-			bool found = existing(key, &s);
+			bool found = existing(key, &s, o->untraced);
 			ipcg_guard_leave();
 			if (found && !ours(&s)) {
 				o->foreign = true;
@@ -106,7 +119,29 @@ static int create_or_open(struct ipcg_pol_get *o, key_t key, size_t size, int sh
 	return REAL(shmget)(key, size, shmflg);
 }
 
+static int pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg);
+
 int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
+{
+	memset(o, 0, sizeof(*o));
+	return pol_shmget(o, key, size, shmflg);
+}
+
+int ipcg_pol_shmget_untraced(key_t key, size_t size, int shmflg)
+{
+	struct ipcg_pol_get o;
+
+	memset(&o, 0, sizeof(o));
+	o.untraced = true;
+	int ret = pol_shmget(&o, key, size, shmflg);
+	int err = errno;
+	if (ipcg_logging && (o.deny || o.masked || o.foreign || o.mismatch))
+		ipcg_trace_count_drop();	/* the policy record it could not write */
+	errno = err;
+	return ret;
+}
+
+static int pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
 {
 	const struct ipcg_policy *p = &ipcg_policy;
 	bool creates = key == IPC_PRIVATE || (shmflg & IPC_CREAT);
@@ -116,7 +151,6 @@ int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
 	int saved = errno;
 	struct ipcg_seg s;
 
-	memset(o, 0, sizeof(*o));
 	o->kflg = shmflg;
 	o->ex_id = -1;
 	if (p->shm_mode >= 0 && creates)
@@ -124,7 +158,7 @@ int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg)
 	/* IPC_PRIVATE and IPC_CREAT|IPC_EXCL never find an existing segment */
 	if (!excl && (p->size_mismatch || (p->foreign_segment && (shmflg & IPC_CREAT)))) {
 		ipcg_guard_enter();
-		if (existing(key, &s)) {
+		if (existing(key, &s, o->untraced)) {
 			note_existing(o, &s);
 			o->foreign = p->foreign_segment && (shmflg & IPC_CREAT) && !ours(&s);
 			o->mismatch = p->size_mismatch && size && s.size && s.size != size;
@@ -219,6 +253,50 @@ static void *refuse_at(struct ipcg_pol_at *o, const char *rule, int err)
 	return (void *)-1;
 }
 
+/* repeat-attach=reuse: hand out an attach of shmid only when
+ * /proc/self/maps proves it is still there.  The tables cannot know of a
+ * detach ipcguard did not see (munmap, syscall(SYS_shmdt), a shmdt while
+ * the guard was busy); such an entry is forgotten and the next one tried,
+ * and when none is left the caller makes a real shmat.  Guard held; the
+ * maps read costs syscalls on this path only. */
+static bool reuse(struct ipcg_pol_at *o, int shmid, int shmflg)
+{
+	for (int i = 0; i < REUSE_TRIES; i++) {
+		if (!ipcg_shm_att_reuse(shmid, shmflg, &o->first))
+			return false;
+		if (ipcg_pol_maps_is_attach(o->first.addr, o->first.size, shmid)) {
+			o->ev = IPCG_EV_REUSED;
+			return true;
+		}
+		ipcg_shm_att_forget(o->first.addr, shmid);
+	}
+	return false;
+}
+
+/* A shmat that cannot be traced: no table, /proc/self/maps says what is
+ * attached; reuse is not done (a real attach), deny and max-attach hold. */
+void *ipcg_pol_shmat_untraced(int shmid, const void *shmaddr, int shmflg)
+{
+	const struct ipcg_policy *p = &ipcg_policy;
+	int err = 0;
+
+	/* attached, or maps unreadable (-1): refuse, fail closed */
+	if (p->repeat_attach == IPCG_POL_DENY && ipcg_pol_maps_count(shmid) != 0) {
+		err = EINVAL;
+	} else if (p->max_attach >= 0) {
+		int n = ipcg_pol_maps_count(-1);
+		if (n < 0 || (uint64_t)n + atomic_load(&pending_attaches) >= (uint64_t)p->max_attach)
+			err = ENOMEM;
+	}
+	if (err) {
+		if (ipcg_logging)
+			ipcg_trace_count_drop();	/* the policy record it could not write */
+		errno = err;
+		return (void *)-1;
+	}
+	return REAL(shmat)(shmid, shmaddr, shmflg);
+}
+
 void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int shmflg)
 {
 	const struct ipcg_policy *p = &ipcg_policy;
@@ -228,10 +306,8 @@ void *ipcg_pol_shmat(struct ipcg_pol_at *o, int shmid, const void *shmaddr, int 
 		ipcg_guard_enter();
 		/* reuse only what the caller would get anyway: the kernel's
 		 * choice of address, the same access */
-		if (p->repeat_attach == IPCG_POL_REUSE && !shmaddr &&
-		    ipcg_shm_att_reuse(shmid, shmflg, &o->first)) {
+		if (p->repeat_attach == IPCG_POL_REUSE && !shmaddr && reuse(o, shmid, shmflg)) {
 			ipcg_guard_leave();
-			o->ev = IPCG_EV_REUSED;
 			return (void *)o->first.addr;
 		}
 		o->repeat = ipcg_shm_att_find(shmid, false, false, &o->first);
@@ -364,9 +440,13 @@ void ipcg_pol_shmdt_report(const struct ipcg_pol_dt *o, uint64_t seq, const void
 
 /* --- rmid-at-exit --------------------------------------------------------------- */
 
-/* Mark for removal the segments this process created and did not remove.
- * IPC_STAT first: a segment removed by someone else may have left its id
- * to a new segment of another process, which is not ours to remove. */
+/* Mark for removal the segments this process created and did not remove,
+ * and only those it can prove are still the segment it created: IPC_STAT
+ * must succeed and show this process as creator with the size and key it
+ * was created with.  A segment removed by someone else may have left its
+ * id to a segment of another process; when IPC_STAT fails (EACCES: the
+ * owner has no read bit) nothing is proven and nothing is removed, and
+ * the record says so. */
 void ipcg_policy_at_exit(void)
 {
 	struct ipcg_seg s;
@@ -380,10 +460,22 @@ void ipcg_policy_at_exit(void)
 	while (ipcg_shm_seg_next(&cur, &s)) {
 		if (!s.created || s.removed)
 			continue;
-		int st = REAL(shmctl)(s.shmid, IPC_STAT, &ds);
-		if (st < 0 && errno != EACCES)
-			continue;	/* gone (EINVAL, EIDRM) */
-		if (st == 0 && (ds.shm_cpid != me || (ds.shm_perm.mode & SHM_DEST)))
+		if (REAL(shmctl)(s.shmid, IPC_STAT, &ds) < 0) {
+			int st_err = errno;
+			if (st_err != EACCES)
+				continue;	/* gone (EINVAL, EIDRM) */
+			ipcg_msg_init(&m);
+			ipcg_msg_s(&m, "left ");
+			ipcg_msg_seg(&m, &s);
+			ipcg_msg_s(&m, " in place: IPC_STAT");
+			ipcg_msg_failed(&m, st_err);
+			ipcg_msg_s(&m, ", so it cannot be proven to be the segment this process created");
+			ipcg_policy_record("rmid-at-exit", "on", 0, st_err, m.buf);
+			continue;
+		}
+		if (ds.shm_cpid != me || (ds.shm_perm.mode & SHM_DEST) ||
+		    (s.size && ds.shm_segsz != s.size) ||
+		    (s.key_known && ds.shm_perm.__key != s.key))
 			continue;	/* another segment now, or already marked */
 		int err = REAL(shmctl)(s.shmid, IPC_RMID, NULL) < 0 ? errno : 0;
 		ipcg_msg_init(&m);
@@ -393,7 +485,7 @@ void ipcg_policy_at_exit(void)
 			ipcg_msg_failed(&m, err);
 		else
 			ipcg_msg_s(&m, " for removal at exit");
-		if (!err && st == 0 && ds.shm_nattch)
+		if (!err && ds.shm_nattch)
 			ipcg_msg_s(&m, "; it goes when its last attach does");
 		ipcg_policy_record("rmid-at-exit", "on", 0, err, m.buf);
 	}

@@ -33,9 +33,15 @@ struct ipcg_pol_get {
 	bool masked;		/* shm-mode reduced the mode of the segment this call created */
 	int ex_id;		/* the existing segment, -1 when none */
 	uint64_t ex_size;	/* its size, 0 when unknown */
+	bool untraced;		/* the call cannot be traced: no table, no lock */
 };
 
 int ipcg_pol_shmget(struct ipcg_pol_get *o, key_t key, size_t size, int shmflg);
+/* The same decisions for a call that cannot be traced (guard busy): the
+ * kernel's word instead of the tables, no lock; the policy record it
+ * would write is counted as dropped. */
+int ipcg_pol_shmget_untraced(key_t key, size_t size, int shmflg);
+void *ipcg_pol_shmat_untraced(int shmid, const void *shmaddr, int shmflg);
 void ipcg_pol_shmget_report(const struct ipcg_pol_get *o, uint64_t seq, key_t key, size_t size,
 			    int shmflg, int ret);
 

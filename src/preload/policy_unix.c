@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,13 +20,17 @@
 #include "detect.h"
 #include "events.h"
 #include "ipcg/pol_glob.h"
+#include "call.h"
 #include "policy.h"
 #include "policy_unix.h"
 #include "real.h"
 #include "safecopy.h"
+#include "trace.h"
 
 #define SUN_OFF offsetof(struct sockaddr_un, sun_path)
 #define PERMS 07777
+
+static _Atomic uint64_t stale_seq;	/* our private names for a stale socket being removed */
 
 /* Copy the caller's address and take its name apart.  Only lengths the
  * kernel accepts for AF_UNIX are copied (more than the family, at most a
@@ -119,37 +125,110 @@ static bool name_allowed(struct ipcg_pol_sun *o)
 	return false;
 }
 
+/* The directory of a path, opened O_PATH, and the last component.
+ * -errno when it cannot be opened (every later step uses this descriptor,
+ * so a directory swapped in after this is never looked at). */
+static int open_parent(const char *path, char *dir, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash) {
+		*base = path;
+		fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		size_t n = slash == path ? 1 : (size_t)(slash - path);
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+		*base = slash + 1;
+		fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+static bool same_sock(int dfd, const char *base, const struct stat *st1)
+{
+	struct stat st;
+
+	return fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode) &&
+	       st.st_dev == st1->st_dev && st.st_ino == st1->st_ino;
+}
+
+/* The probe names the file through the directory descriptor
+ * (/proc/self/fd/N/base) when that fits in a sockaddr_un, so it reaches
+ * the directory that was opened; otherwise through the path. */
+static enum ipcg_probe probe_in(int dfd, const char *base, const char *path)
+{
+	char p[IPCG_SUN_PATH + 1] = "/proc/self/fd/";
+	size_t k = 14 + ipcg_fmt_u64(p + 14, (uint64_t)dfd);
+	size_t blen = strlen(base);
+
+	if (k + 1 + blen >= sizeof(p))
+		return ipcg_unix_probe(path);
+	p[k] = '/';
+	memcpy(p + k + 1, base, blen + 1);
+	return ipcg_unix_probe(p);
+}
+
 /* stale-socket, after bind failed with EADDRINUSE on a path: is the file a
- * socket nobody is bound to (lstat, then a datagram probe: only
- * ECONNREFUSED counts)?  unlink: remove it if it is still the same file,
- * and retry the bind once.  Returns the bind's result, errno set. */
+ * socket nobody is bound to (a datagram probe: only ECONNREFUSED counts)?
+ * unlink: remove it, and retry the bind once.  Every step goes through an
+ * O_PATH descriptor of the directory, and the unlinkat follows an fstatat
+ * that shows the same socket (device and inode) as the probe saw: a file
+ * put at the name in between is left alone.  The window that remains is
+ * the one between that last fstatat and the unlinkat (docs/policies.md).
+ * Returns the bind's result, errno set. */
 static int stale(struct ipcg_pol_sun *o, int fd, socklen_t len, int ret, int saved)
 {
-	struct stat st1, st2;
+	char dir[IPCG_SUN_PATH + 2];
+	const char *base;
+	struct stat st1;
 	int err = errno;
+	int dfd = open_parent(o->name, dir, &base);
 
-	if (lstat(o->name, &st1) < 0 || !S_ISSOCK(st1.st_mode) ||
-	    ipcg_unix_probe(o->name) != IPCG_PROBE_STALE)
+	if (dfd < 0)
+		goto out;
+	if (fstatat(dfd, base, &st1, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st1.st_mode) ||
+	    probe_in(dfd, base, o->name) != IPCG_PROBE_STALE)
 		goto out;	/* not a socket, live, or cannot tell: never touched */
 	if (ipcg_policy.stale_socket != IPCG_POL_UNLINK) {
 		o->stale = IPCG_STALE_SEEN;
 		goto out;
 	}
-	if (lstat(o->name, &st2) < 0 || st2.st_dev != st1.st_dev || st2.st_ino != st1.st_ino) {
+	if (!same_sock(dfd, base, &st1)) {
 		o->stale = IPCG_STALE_CHANGED;
 		goto out;
 	}
-	if (unlink(o->name) < 0) {
+	/* move it to a name of our own first: a file exchanged in for the
+	 * public name is then found at ours and put back, not unlinked */
+	char tmp[40] = ".ipcguard-stale.";
+	size_t k = 16 + ipcg_fmt_u64(tmp + 16, (uint64_t)getpid());
+	tmp[k++] = '.';
+	tmp[k + ipcg_fmt_u64(tmp + k, atomic_fetch_add(&stale_seq, 1))] = '\0';
+	if (renameat2(dfd, base, dfd, tmp, RENAME_NOREPLACE) < 0) {
 		o->stale = IPCG_STALE_UNLINK_FAILED;
 		o->unlink_err = errno;
 		goto out;
 	}
+	if (!same_sock(dfd, tmp, &st1)) {
+		(void)renameat2(dfd, tmp, dfd, base, RENAME_NOREPLACE);
+		o->stale = IPCG_STALE_CHANGED;
+		goto out;
+	}
+	if (unlinkat(dfd, tmp, 0) < 0) {
+		o->stale = IPCG_STALE_UNLINK_FAILED;
+		o->unlink_err = errno;
+		goto out;
+	}
+	(void)REAL(close)(dfd);
 	o->stale = IPCG_STALE_UNLINKED;
 	errno = saved;
 	ret = REAL(bind)(fd, (const struct sockaddr *)&o->kaddr, len);
 	o->retry_err = ret < 0 ? errno : 0;
 	return ret;
 out:
+	if (dfd >= 0)
+		(void)REAL(close)(dfd);
 	errno = err;
 	return ret;
 }
@@ -213,6 +292,19 @@ int ipcg_pol_bind_connect(struct ipcg_pol_sun *o, int fd, const struct sockaddr 
 		set_mode(o);
 		errno = saved;
 	}
+	return ret;
+}
+
+int ipcg_pol_bind_connect_untraced(struct ipcg_pol_sun *o, int fd, const struct sockaddr *addr,
+				   socklen_t len, bool is_bind)
+{
+	const struct sockaddr *k;
+	int ret = ipcg_pol_bind_connect(o, fd, addr, len, is_bind, &k);
+	int err = errno;
+
+	if (ipcg_logging && (o->deny || o->stale != IPCG_STALE_NONE || o->chmod_tried))
+		ipcg_trace_count_drop();	/* the policy record it could not write */
+	errno = err;
 	return ret;
 }
 

@@ -49,6 +49,10 @@ struct ipcg_pol_sun {
  * the kernel saw when one was taken, else addr. */
 int ipcg_pol_bind_connect(struct ipcg_pol_sun *o, int fd, const struct sockaddr *addr,
 			  socklen_t len, bool is_bind, const struct sockaddr **ret_addr);
+/* The same decisions for a call that cannot be traced (guard busy): no
+ * record, the record it would have written counted as dropped.  Lock-free. */
+int ipcg_pol_bind_connect_untraced(struct ipcg_pol_sun *o, int fd, const struct sockaddr *addr,
+				   socklen_t len, bool is_bind);
 void ipcg_pol_sun_report(const struct ipcg_pol_sun *o, uint64_t seq, bool is_bind, int fd, int ret);
 
 #endif

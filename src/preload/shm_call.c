@@ -47,8 +47,12 @@ int ipcg_shmget(key_t key, size_t size, int shmflg)
 	struct ipcg_pol_get po;
 	int ret;
 
-	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+	if (!ipcg_call_begin(&c, IPCG_FAM_SHM)) {
+		/* not traced (guard busy): the rules still hold */
+		if (unlikely(ipcg_policy_families & IPCG_FAM_SHM))
+			return ipcg_pol_shmget_untraced(key, size, shmflg);
 		return REAL(shmget)(key, size, shmflg);
+	}
 	if (c.pol)
 		ret = ipcg_pol_shmget(&po, key, size, shmflg);
 	else
@@ -86,8 +90,11 @@ void *ipcg_shmat(int shmid, const void *shmaddr, int shmflg)
 	struct ipcg_pol_at po;
 	void *ret;
 
-	if (!ipcg_call_begin(&c, IPCG_FAM_SHM))
+	if (!ipcg_call_begin(&c, IPCG_FAM_SHM)) {
+		if (unlikely(ipcg_policy_families & IPCG_FAM_SHM))
+			return ipcg_pol_shmat_untraced(shmid, shmaddr, shmflg);
 		return REAL(shmat)(shmid, shmaddr, shmflg);
+	}
 	if (c.pol)
 		ret = ipcg_pol_shmat(&po, shmid, shmaddr, shmflg);
 	else

@@ -377,6 +377,20 @@ void ipcg_shm_att_undetach(uintptr_t addr)
 	give();
 }
 
+void ipcg_shm_att_forget(uintptr_t addr, int shmid)
+{
+	if (!take())
+		return;
+	struct att_ent *e = att_find(addr);
+	if (e && e->a.shmid == shmid) {
+		struct seg_ent *s = seg_find(shmid);
+		if (s && s->s.nattach)
+			s->s.nattach--;
+		ipcg_tab_remove(&atts, e);
+	}
+	give();
+}
+
 uint32_t ipcg_shm_nattached(void)
 {
 	uint32_t n;

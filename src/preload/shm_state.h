@@ -155,6 +155,9 @@ bool ipcg_shm_att_reuse(int shmid, int shmflg, struct ipcg_att *ret);
  * -ENOENT when addr is not tracked.  The entry as it was is in *ret. */
 int ipcg_shm_att_unref(uintptr_t addr, struct ipcg_att *ret);
 void ipcg_shm_att_undetach(uintptr_t addr);
+/* The attach of shmid at addr ended without ipcguard seeing it (munmap,
+ * syscall(SYS_shmdt), ...): forget it, whatever its refs. */
+void ipcg_shm_att_forget(uintptr_t addr, int shmid);
 /* Live attaches of this process (entries, for max-attach). */
 uint32_t ipcg_shm_nattached(void);
 bool ipcg_shm_att_next(uint32_t *cursor, struct ipcg_att *ret);

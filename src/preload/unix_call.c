@@ -196,8 +196,15 @@ static IPCG_NOINLINE int bind_or_connect(int fd, const struct sockaddr *addr, so
 	const struct sockaddr *kaddr = addr;	/* the bytes the kernel was given */
 	int ret;
 
-	if (!ipcg_fd_tracked(fd) || !ipcg_call_begin(&c, IPCG_FAM_UNIX))
+	if (!ipcg_fd_tracked(fd))
 		return is_bind ? REAL(bind)(fd, addr, len) : REAL(connect)(fd, addr, len);
+	if (!ipcg_call_begin(&c, IPCG_FAM_UNIX)) {
+		/* not traced (the guard is busy: a signal handler in our
+		 * bookkeeping, or start-up): the rules still hold */
+		if (unlikely(ipcg_policy_families & IPCG_FAM_UNIX))
+			return ipcg_pol_bind_connect_untraced(&po, fd, addr, len, is_bind);
+		return is_bind ? REAL(bind)(fd, addr, len) : REAL(connect)(fd, addr, len);
+	}
 	if (c.pol)
 		ret = ipcg_pol_bind_connect(&po, fd, addr, len, is_bind, &kaddr);
 	else
