@@ -14,7 +14,7 @@ read ping
 client 0" "the server read what the client wrote"
 is "$(ls "$T"/trace.* | wc -l | tr -d ' ')" 2 "server and client traced"
 is "$(cat "$T"/trace.* | jq -r 'select(.type=="call")|.fn' | sort -u | tr '\n' ' ')" \
-	"accept bind close connect listen socket " "the whole life of both sockets"
+	"accept bind close connect listen socket unlink " "the whole life of both sockets, the unlink of the file included"
 n=0; for f in "$T"/trace.*; do n=$((n + $(nfind "$f"))); done
 is "$n" 0 "zero findings"
 is "$(ls "$T/run")" "" "no socket file left"
