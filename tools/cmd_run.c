@@ -83,14 +83,57 @@ static int resolve_cmd(const char *cmd, char *out, size_t cap)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (const char *p = path; *p;) {
 		size_t len = strcspn(p, ":");
+		struct stat st;
 		snprintf(out, cap, "%.*s/%s", (int)len, len ? p : ".", cmd);
-		if (access(out, X_OK) == 0)
+		/* as execvp and the shell: a directory of that name is skipped */
+		if (access(out, X_OK) == 0 && stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
 			return 0;
 		p += len;
 		if (*p == ':')
 			p++;
 	}
 	return -1;
+}
+
+static const char *why_not_preloadable(const char *path);
+
+/* A script's "#!" interpreter, when path is a script: its first word. */
+static bool script_interpreter(const char *path, char *out, size_t cap)
+{
+	char buf[PATH_MAX + 3];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 3 || buf[0] != '#' || buf[1] != '!')
+		return false;
+	buf[n] = '\0';
+	char *p = buf + 2;
+	p += strspn(p, " \t");
+	size_t len = strcspn(p, " \t\n");
+	if (!len || len >= cap)
+		return false;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return true;
+}
+
+/* A script whose interpreter the library cannot enter runs untraced:
+ * say so instead (one level: an interpreter that is itself a script is
+ * refused by the kernel's own limits long before us). */
+static const char *why_script_not_preloadable(const char *path)
+{
+	static char why[PATH_MAX + 128];
+	char interp[PATH_MAX];
+	const char *w;
+
+	if (!script_interpreter(path, interp, sizeof(interp)) || !(w = why_not_preloadable(interp)))
+		return NULL;
+	snprintf(why, sizeof(why), "its interpreter %s cannot be traced: %s", interp, w);
+	return why;
 }
 
 /* A program the library cannot enter: setuid/setgid (the loader ignores
@@ -359,8 +402,19 @@ int ipcg_cmd_run(int argc, char **argv)
 	/* the library's own rules, checked before anything starts */
 	if (out && strcmp(out, "stderr") && strncmp(out, "fd:", 3) && ipcg_outpath_check(out) < 0)
 		return usage_error("invalid -o template (use %p %e %t %h %%, 'stderr' or 'fd:N')", out);
-	if (out && !strncmp(out, "fd:", 3) && (!out[3] || strspn(out + 3, "0123456789") != strlen(out + 3)))
-		return usage_error("invalid -o fd:N", out);
+	if (out && !strncmp(out, "fd:", 3)) {
+		/* the library's rule (a number up to 2^20), and the descriptor
+		 * must be open for writing here, since CMD inherits it */
+		char *end;
+		errno = 0;
+		long fd = strtol(out + 3, &end, 10);
+		if (!out[3] || *end || errno || fd < 0 || fd > (1L << 20) ||
+		    strspn(out + 3, "0123456789") != strlen(out + 3))
+			return usage_error("invalid -o fd:N (a descriptor number)", out);
+		int fl = fcntl((int)fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+			return usage_error("-o fd:N: the descriptor is not open for writing", out);
+	}
 	if (stack) {
 		char *end;
 		errno = 0;
@@ -384,6 +438,8 @@ int ipcg_cmd_run(int argc, char **argv)
 		return 127;
 	}
 	const char *why = why_not_preloadable(cmdpath);
+	if (!why)
+		why = why_script_not_preloadable(cmdpath);
 	if (why) {
 		fprintf(stderr, "ipcguard run: refusing to run %s: %s\n", cmdpath, why);
 		return IPCG_EXIT_USAGE;
