@@ -29,6 +29,7 @@ enum symmod_status {
 	SM_MISMATCH,			/* file at path has another build-id, none found by id */
 	SM_BADELF,			/* file found but libdwfl cannot use it */
 	SM_PSEUDO,			/* [vdso] and the like */
+	SM_NOTREG,			/* something at the path that is not a regular file */
 };
 
 struct ipcg_symmod {
@@ -140,7 +141,9 @@ void ipcg_sym_free(struct ipcg_sym *s)
 /* Build-id of an ELF file as lowercase hex (malloc'd), or NULL. */
 static char *file_build_id(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO swapped in after the stat must not hang us */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
 	Elf *e;
 	const void *bits;
 	ssize_t n;
@@ -148,6 +151,10 @@ static char *file_build_id(const char *path)
 
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
 	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (e) {
 		n = dwelf_elf_gnu_build_id(e, &bits);
@@ -341,7 +348,8 @@ static struct ipcg_symmod *resolve(struct ipcg_sym *s, const struct ipcg_module 
 			free(got);
 		}
 	} else {
-		m->status = SM_NOFILE;
+		struct stat st;
+		m->status = stat(mod->path, &st) == 0 ? SM_NOTREG : SM_NOFILE;
 	}
 	if (!m->file && mod->build_id)
 		m->file = find_by_build_id(s, mod->build_id);
@@ -550,6 +558,11 @@ void ipcg_sym_notes(struct ipcg_sym *s, FILE *out)
 			else
 				fprintf(out, "ipcguard: note: %s: no such file (and no build-id to "
 					"look for); its frames are not symbolised\n", m->recorded);
+			break;
+		case SM_NOTREG:
+			fprintf(out, "ipcguard: note: %s: not a regular file (not opened)%s; its frames "
+				"are not symbolised\n", m->recorded,
+				m->file ? "" : ", and no file with its build-id");
 			break;
 		case SM_MISMATCH:
 			fprintf(out, "ipcguard: note: %s: build-id differs from the trace (%s) and no "
