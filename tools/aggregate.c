@@ -14,6 +14,7 @@ struct ipcg_interned {
 struct seg {				/* a segment this process created */
 	int64_t shmid;
 	char *key;			/* NULL for IPC_PRIVATE */
+	uint64_t size, seq, ts;		/* from the creating shmget */
 	const struct ipcg_stack *stack;
 	UT_hash_handle hh;
 };
@@ -255,6 +256,9 @@ static void on_shmget(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
 		g->shmid = shmid;
 		g->key = key && !priv ? strdup(key) : NULL;
 		g->stack = r->stack;
+		(void)ipcg_jv_u64(ipcg_jv_get(r->jp, r->args, "size"), &g->size);
+		g->seq = r->seq;
+		g->ts = r->ts;
 		HASH_ADD(hh, s->segs, shmid, sizeof(g->shmid), g);
 	}
 }
@@ -582,6 +586,12 @@ static void on_finding(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s
 		l->path = fact_str(r, "path");
 		l->abstract = fact_str(r, "abstract");
 		l->shmaddr = fact_str(r, "shmaddr");
+		l->has_size = ipcg_jv_u64(ipcg_jv_get(r->jp, r->obj, "size"), &l->size);
+		const struct ipcg_jv *inh = ipcg_jv_get(r->jp, r->obj, "inherited");
+		l->inherited = inh && inh->type == IPCG_JV_BOOL && inh->b;
+		if (!ipcg_jv_u64(ipcg_jv_get(r->jp, r->obj, "create_seq"), &l->create_seq) &&
+		    !ipcg_jv_u64(ipcg_jv_get(r->jp, r->obj, "attach_seq"), &l->create_seq))
+			(void)ipcg_jv_u64(ipcg_jv_get(r->jp, r->obj, "bind_seq"), &l->create_seq);
 	}
 }
 
@@ -658,8 +668,13 @@ static void on_proc_end(void *ctx, struct ipcg_proc *p)
 				l->message = strdup(buf);
 				l->has_shmid = true;
 				l->shmid = g->shmid;
-				l->key = g->key;
+				l->key = g->key ? g->key : strdup("IPC_PRIVATE");
 				g->key = NULL;
+				l->has_size = g->size != 0;
+				l->size = g->size;
+				l->create_seq = g->seq;
+				if (p->start_realtime_ns && p->start_ns && g->ts >= p->start_ns)
+					l->created_realtime_ns = p->start_realtime_ns + (g->ts - p->start_ns);
 			}
 		}
 		HASH_DEL(s->segs, g);

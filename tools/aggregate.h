@@ -56,6 +56,11 @@ struct ipcg_leak {
 	int64_t shmid;
 	char *key, *path, *abstract, *shmaddr;	/* facts, NULL when absent */
 	int64_t fd;			/* socket still open (END only), else -1 */
+	bool has_size;
+	uint64_t size;			/* segment bytes */
+	bool inherited;			/* an attach inherited through fork */
+	uint64_t create_seq;		/* the creating (attaching, binding) call, 0 unknown */
+	uint64_t created_realtime_ns;	/* when that call was made, 0 unknown */
 	struct ipcg_leak *next;
 };
 

@@ -408,6 +408,144 @@ static void text_pid(FILE *f, int64_t pid)
 		fputs("?", f);
 }
 
+/* Leaks of one kind from one creation site (symbolised frames), over all
+ * processes: a daemon's 100 000 leaks print as one group. */
+struct lgroup {
+	char *site;			/* hash key: kind NUL frames */
+	size_t site_len;
+	struct ipcg_leak *first;
+	uint64_t count, bytes;
+	int64_t pids[4];		/* the first few processes */
+	unsigned npids;
+	uint64_t more_pids;
+	UT_hash_handle hh;
+};
+
+static void site_collect(void *ctx, unsigned idx, const char *text)
+{
+	struct ipcg_strlist *l = ctx;
+	ipcg_strlist_add(l, idx, text);
+}
+
+static bool is_attach_kind(const char *kind)
+{
+	return !strcmp(kind, "attached-at-exit") || !strcmp(kind, "attached");
+}
+
+static int cmp_lgroup(const void *a, const void *b)
+{
+	const struct lgroup *x = *(struct lgroup *const *)a, *y = *(struct lgroup *const *)b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->site, y->site);
+}
+
+static void text_leaks(struct report *r, FILE *f, struct ipcg_leak **leaks, size_t nleaks,
+		       enum ipcg_leak_src src)
+{
+	struct lgroup *groups = NULL, *g, *gt, **v;
+	uint64_t total = 0, bytes = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; leaks && i < nleaks; i++) {
+		struct ipcg_leak *l = leaks[i];
+		struct ipcg_strlist sl = { 0 };
+		size_t len = strlen(l->kind) + 1;
+		char *key;
+
+		if (l->src != src)
+			continue;
+		if (l->stack)
+			ipcg_stack_lines(r->sym, l->proc, l->stack, LEAK_FRAMES, false, site_collect, &sl);
+		for (unsigned k = 0; k < sl.n; k++)
+			len += strlen(sl.v[k]) + 1;
+		if (!(key = malloc(len + 1))) {
+			ipcg_strlist_free(sl.v, sl.n);
+			continue;
+		}
+		size_t o = (size_t)sprintf(key, "%s", l->kind) + 1;
+		for (unsigned k = 0; k < sl.n; k++)
+			o += (size_t)sprintf(key + o, "%s\n", sl.v[k]);
+		ipcg_strlist_free(sl.v, sl.n);
+		HASH_FIND(hh, groups, key, o, g);
+		if (g) {
+			free(key);
+		} else if ((g = calloc(1, sizeof(*g)))) {
+			g->site = key;
+			g->site_len = o;
+			g->first = l;
+			HASH_ADD_KEYPTR(hh, groups, g->site, g->site_len, g);
+		} else {
+			free(key);
+			continue;
+		}
+		g->count++;
+		total++;
+		if (l->has_size) {
+			g->bytes += l->size;
+			if (!is_attach_kind(l->kind))
+				bytes += l->size;	/* what outlives the process */
+		}
+		bool seen = false;
+		for (unsigned k = 0; k < g->npids; k++)
+			seen |= g->pids[k] == l->proc->pid;
+		if (!seen && g->npids < 4)
+			g->pids[g->npids++] = l->proc->pid;
+		else if (!seen)
+			g->more_pids++;
+	}
+	if (!total) {
+		if (src == IPCG_LEAK_EXIT)
+			fprintf(f, "\n%sLeaks at exit%s\n  none\n", col(r, C_BOLD), col(r, C_OFF));
+		return;
+	}
+	fprintf(f, "\n%s%s%s: %" PRIu64 " object%s", col(r, C_BOLD), src == IPCG_LEAK_EXIT ?
+		"Leaks at exit" : "Still held when the trace ended (no exit record: killed or crashed)",
+		col(r, C_OFF), total, total == 1 ? "" : "s");
+	if (bytes)
+		fprintf(f, ", %" PRIu64 " bytes of segments", bytes);
+	fprintf(f, ", %u creation site%s\n", HASH_COUNT(groups), HASH_COUNT(groups) == 1 ? "" : "s");
+	v = calloc(HASH_COUNT(groups) + 1, sizeof(*v));
+	HASH_ITER(hh, groups, g, gt)
+		if (v)
+			v[n++] = g;
+	if (v)
+		qsort(v, n, sizeof(*v), cmp_lgroup);
+	size_t shown = r->top && r->top < n ? r->top : n;
+	for (size_t i = 0; v && i < shown; i++) {
+		g = v[i];
+		fprintf(f, "  %" PRIu64 " %s", g->count, g->first->kind);
+		if (g->bytes)
+			fprintf(f, ", %" PRIu64 " bytes%s", g->bytes,
+				is_attach_kind(g->first->kind) ? " of address space" : "");
+		fputs(" in pid", f);
+		for (unsigned k = 0; k < g->npids; k++) {
+			fputs(k ? ", " : " ", f);
+			text_pid(f, g->pids[k]);
+		}
+		if (g->more_pids)
+			fprintf(f, " and %" PRIu64 " more", g->more_pids);
+		fprintf(f, " (%s)%s %s\n", ipcg_proc_name(g->first->proc), g->count > 1 ? "; first:" : ":",
+			g->first->message ? g->first->message : "");
+		if (!g->first->stack)
+			fputs("         (no stack)\n", f);
+		ipcg_stack_lines(r->sym, g->first->proc, g->first->stack, LEAK_FRAMES, false,
+				 text_frame, f);
+	}
+	if (shown < n)
+		fprintf(f, "    ... %zu more creation site%s (--top 0 shows all)\n", n - shown,
+			n - shown == 1 ? "" : "s");
+	HASH_ITER(hh, groups, g, gt) {
+		HASH_DEL(groups, g);
+		free(g->site);
+		free(g);
+	}
+	free(v);
+}
+
 static void text_report(struct report *r)
 {
 	FILE *f = r->out;
@@ -507,28 +645,8 @@ static void text_report(struct report *r)
 				k->nsites - r->top, k->nsites - r->top == 1 ? "" : "s");
 	}
 
-	for (int src = 0; src < 2; src++) {
-		bool any = false;
-		for (size_t i = 0; leaks && i < nleaks; i++) {
-			struct ipcg_leak *l = leaks[i];
-			if ((int)l->src != src)
-				continue;
-			if (!any)
-				fprintf(f, "\n%s%s%s\n", col(r, C_BOLD), src == IPCG_LEAK_EXIT ?
-					"Leaks at exit" : "Still held when the trace ended "
-					"(no exit record: killed or crashed)", col(r, C_OFF));
-			any = true;
-			fprintf(f, "  pid ");
-			text_pid(f, l->proc->pid);
-			fprintf(f, " %s: %s: %s\n", ipcg_proc_name(l->proc), l->kind,
-				l->message ? l->message : "");
-			if (!l->stack)
-				fputs("         (no stack)\n", f);
-			ipcg_stack_lines(r->sym, l->proc, l->stack, LEAK_FRAMES, false, text_frame, f);
-		}
-		if (!any && src == IPCG_LEAK_EXIT)
-			fprintf(f, "\n%sLeaks at exit%s\n  none\n", col(r, C_BOLD), col(r, C_OFF));
-	}
+	for (int src = 0; src < 2; src++)
+		text_leaks(r, f, leaks, nleaks, (enum ipcg_leak_src)src);
 
 	fprintf(f, "\n%sShared between processes%s\n", col(r, C_BOLD), col(r, C_OFF));
 	if (!nobjs)
@@ -816,6 +934,24 @@ static void json_report(struct report *r)
 		jkey(f, &lf, "fd");
 		if (l->fd >= 0)
 			fprintf(f, "%" PRId64, l->fd);
+		else
+			fputs("null", f);
+		jkey(f, &lf, "size");
+		if (l->has_size)
+			fprintf(f, "%" PRIu64, l->size);
+		else
+			fputs("null", f);
+		jkey(f, &lf, "inherited");
+		fputs(l->inherited ? "true" : "false", f);
+		j_pid(f, &lf, "creator_pid", l->proc->pid);
+		jkey(f, &lf, "create_seq");
+		if (l->create_seq)
+			fprintf(f, "%" PRIu64, l->create_seq);
+		else
+			fputs("null", f);
+		jkey(f, &lf, "created_realtime_ns");
+		if (l->created_realtime_ns)
+			fprintf(f, "%" PRIu64, l->created_realtime_ns);
 		else
 			fputs("null", f);
 		jkey(f, &lf, "frames");
