@@ -38,6 +38,7 @@ struct ipcg_fgroup {
 	enum ipcg_sev sev;
 	uint64_t count;
 	char *message;			/* the first one */
+	bool suppressed;		/* report --suppress matched it */
 	UT_hash_handle hh;
 };
 
@@ -61,6 +62,7 @@ struct ipcg_leak {
 	bool inherited;			/* an attach inherited through fork */
 	uint64_t create_seq;		/* the creating (attaching, binding) call, 0 unknown */
 	uint64_t created_realtime_ns;	/* when that call was made, 0 unknown */
+	bool suppressed;		/* report --suppress matched its finding */
 	struct ipcg_leak *next;
 };
 

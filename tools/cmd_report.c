@@ -13,6 +13,7 @@
 #include "aggregate.h"
 #include "commands.h"
 #include "out.h"
+#include "suppress.h"
 #include "symbolize.h"
 #include "trace_load.h"
 
@@ -52,6 +53,8 @@ struct report {
 	struct kindsum *kinds;
 	size_t nkinds;
 	struct site *sites;
+	struct ipcg_supp supp;
+	uint64_t nsuppressed;		/* findings matched by --suppress */
 	FILE *out;
 };
 
@@ -106,6 +109,8 @@ static int build_sites(struct report *r)
 		size_t klen = strlen(g->k.kind), len = klen + 1;
 		char *key;
 
+		if (g->suppressed)
+			continue;
 		ipcg_stack_lines(r->sym, (struct ipcg_proc *)g->k.proc, g->k.stack, SITE_FRAMES,
 				 false, ipcg_strlist_add, &l);
 		for (unsigned i = 0; i < l.n; i++)
@@ -304,7 +309,7 @@ static struct ipcg_leak **sorted_leaks(struct report *r, size_t *ret_n)
 	for (int src = 0; src < 2; src++)
 		for (size_t pi = 0; pi < r->ts.nprocs; pi++)
 			for (l = r->agg.leaks; l; l = l->next)
-				if ((int)l->src == src && l->proc == r->ts.procs[pi] &&
+				if ((int)l->src == src && l->proc == r->ts.procs[pi] && !l->suppressed &&
 				    !(l->proc->exec_next && !strcmp(l->kind, "attached")))
 					v[n++] = l;	/* exec detaches every segment */
 	*ret_n = n;
@@ -618,6 +623,14 @@ static void text_report(struct report *r)
 		fputc('\n', f);
 	}
 
+	if (r->supp.n) {
+		fprintf(f, "\nSuppressed: %" PRIu64 " finding%s (--suppress ", r->nsuppressed,
+			r->nsuppressed == 1 ? "" : "s");
+		fputs(r->supp.file, f);
+		fputs(")\n", f);
+		for (size_t i = 0; i < r->supp.n; i++)
+			fprintf(f, "  line %u: %" PRIu64 "\n", r->supp.v[i].line, r->supp.v[i].hits);
+	}
 	fprintf(f, "\n%sFindings by kind and call site%s\n", col(r, C_BOLD), col(r, C_OFF));
 	if (!r->nkinds)
 		fputs("  none\n", f);
@@ -735,6 +748,29 @@ static void j_str(FILE *f, bool *first, const char *k, const char *v)
 {
 	jkey(f, first, k);
 	ipcg_json_cstr(f, v);
+}
+
+/* --suppress: matched finding groups and exit-time leaks leave the report
+ * and the --fail-on count. */
+static void apply_suppressions(struct report *r)
+{
+	struct ipcg_fgroup *g, *gt;
+
+	if (!r->supp.n)
+		return;
+	HASH_ITER(hh, r->agg.groups, g, gt) {
+		if (!ipcg_supp_match(&r->supp, r->sym, (struct ipcg_proc *)g->k.proc, g->k.kind,
+				     g->k.stack, g->count))
+			continue;
+		g->suppressed = true;
+		r->nsuppressed += g->count;
+		uint64_t *n = &r->agg.nfindings[g->sev];
+		*n = *n > g->count ? *n - g->count : 0;
+	}
+	for (struct ipcg_leak *l = r->agg.leaks; l; l = l->next)
+		if (l->src == IPCG_LEAK_EXIT &&
+		    ipcg_supp_match(&r->supp, r->sym, l->proc, l->kind, l->stack, 0))
+			l->suppressed = true;
 }
 
 static bool failed_on(const struct report *r)
@@ -911,6 +947,7 @@ static void json_report(struct report *r)
 	}
 	fputc(']', f);
 
+	j_u64(f, &first, "suppressed", r->nsuppressed);
 	jkey(f, &first, "leaks");
 	fputc('[', f);
 	for (size_t i = 0; leaks && i < nleaks; i++) {
@@ -1005,7 +1042,7 @@ static void json_report(struct report *r)
 static void usage(FILE *f)
 {
 	fputs("usage: ipcguard report [--json] [--fail-on info|warning|error] [--top N] "
-	      "[--debug-dir DIR] TRACE...\n", f);
+	      "[--suppress FILE] [--debug-dir DIR] TRACE...\n", f);
 }
 
 int ipcg_cmd_report(int argc, char **argv)
@@ -1015,6 +1052,7 @@ int ipcg_cmd_report(int argc, char **argv)
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 't' },
 		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "suppress", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1050,6 +1088,13 @@ int ipcg_cmd_report(int argc, char **argv)
 		case 'd':
 			dirs[ndirs++] = optarg;
 			break;
+		case 'S':
+			if (ipcg_supp_load(&r.supp, optarg) < 0) {
+				ipcg_supp_release(&r.supp);
+				free(dirs);
+				return IPCG_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			free(dirs);
@@ -1074,7 +1119,7 @@ int ipcg_cmd_report(int argc, char **argv)
 	ipcg_agg_init(&r.agg);
 	r.sym = ipcg_sym_new(dirs, ndirs);
 	if (!r.sym || ipcg_load(argv + optind, argc - optind, &ipcg_agg_ops, &r.agg, &r.ts) < 0 ||
-	    build_sites(&r) < 0) {
+	    (apply_suppressions(&r), build_sites(&r) < 0)) {
 		fprintf(stderr, "ipcguard: report: out of memory\n");
 		rc = IPCG_EXIT_USAGE;
 		goto out;
@@ -1094,6 +1139,7 @@ out:
 	ipcg_agg_release(&r.agg);
 	ipcg_traceset_release(&r.ts);
 	ipcg_sym_free(r.sym);
+	ipcg_supp_release(&r.supp);
 	free(dirs);
 	return rc;
 }

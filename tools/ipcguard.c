@@ -16,7 +16,7 @@ static const struct {
 } commands[] = {
 	{ "run", ipcg_cmd_run, "run [-o TEMPLATE] [--stack N] [--trace FAMILIES] [--policy RULES] "
 	  "[--no-follow] [--wait] [-q] -- CMD [ARG...]" },
-	{ "report", ipcg_cmd_report, "report [--json] [--fail-on SEVERITY] [--top N] "
+	{ "report", ipcg_cmd_report, "report [--json] [--fail-on SEVERITY] [--top N] [--suppress FILE] "
 	  "[--debug-dir DIR] TRACE..." },
 	{ "events", ipcg_cmd_events, "events [--stacks] [--debug-dir DIR] TRACE..." },
 	{ "leaks", ipcg_cmd_leaks, "leaks [--json] [--top N] [--list N] [--debug-dir DIR] TRACE..." },
