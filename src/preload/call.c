@@ -113,11 +113,13 @@ static void finish(struct ipcg_call *c, bool failed)
 		ipcg_jw_close(w, '}');
 		if (!ipcg_jw_ok(w)) {
 			ipcg_trace_count_drop();
+			atomic_fetch_add_explicit(&ipcg_calls_not_written, 1, memory_order_relaxed);
 			return;
 		}
 	}
 	w->buf[w->len++] = '\n';	/* the builder's cap kept a byte for it */
-	(void)ipcg_trace_write(w->buf, w->len);
+	if (unlikely(ipcg_trace_write(w->buf, w->len) < 0))
+		atomic_fetch_add_explicit(&ipcg_calls_not_written, 1, memory_order_relaxed);
 }
 
 void ipcg_call_ret_i(struct ipcg_call *c, long ret, bool failed)

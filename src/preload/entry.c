@@ -198,6 +198,7 @@ static void atfork_child(void)
 	ipcg_logging = false;
 	atomic_store(&ipcg_seq, 0);
 	atomic_store(&ipcg_nfindings, 0);
+	atomic_store(&ipcg_calls_not_written, 0);
 	atomic_store(&exit_done, 0);
 	owner_pid = getpid();
 	ipcg_stacks_reset();

@@ -6,8 +6,7 @@
  * polled before each piece of at most PIPE_BUF bytes (Linux then has room
  * for the whole piece), with SIGPIPE blocked in this thread around the
  * write and the SIGPIPE we caused taken back.  Regular files never block
- * for long and never signal (RLIMIT_FSIZE aside: the trace file is
- * mapped, not written through here). */
+ * for long; past RLIMIT_FSIZE their SIGXFSZ is taken back too. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "fdwrite.h"
+#include "sigquiet.h"
 
 static int wait_writable(int fd)
 {
@@ -93,44 +93,56 @@ static int write_plain(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* The SIGPIPE a write to a widowed pipe raises is directed at this thread:
- * blocked here, it stays pending until taken back with sigtimedwait.  One
- * that was already pending before (the program's own) is left alone. */
+/* A widowed pipe raises SIGPIPE, a file past RLIMIT_FSIZE SIGXFSZ: both
+ * are taken back (sigquiet.h). */
 static int write_pipe(int fd, const char *buf, size_t len)
 {
-	sigset_t pipe_set, old, pending;
-	const struct timespec zero = { 0, 0 };
+	struct ipcg_sigquiet q;
 
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	if (pthread_sigmask(SIG_BLOCK, &pipe_set, &old) != 0)
+	if (!ipcg_sigquiet_begin(&q, SIGPIPE))
 		return -EINVAL;
-	bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
 	int ret = write_polled(fd, buf, len);
-	if (ret == -EPIPE && !was_pending)
-		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
-			;
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	ipcg_sigquiet_end(&q, ret == -EPIPE);
 	return ret;
 }
 
-int ipcg_fdwrite(int fd, const char *buf, size_t len)
+static int write_file(int fd, const char *buf, size_t len)
+{
+	struct ipcg_sigquiet q;
+
+	if (!ipcg_sigquiet_begin(&q, SIGXFSZ))
+		return -EINVAL;
+	int ret = write_plain(fd, buf, len);
+	ipcg_sigquiet_end(&q, ret == -EFBIG);
+	return ret;
+}
+
+int ipcg_fdwrite_same(int fd, const struct ipcg_fdid *id, const char *buf, size_t len)
 {
 	int saved = errno, ret;
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		ret = -errno;
+	else if (id && (!id->valid || st.st_dev != id->dev || st.st_ino != id->ino))
+		ret = -ESTALE;
 	else if (S_ISSOCK(st.st_mode))
 		ret = send_all(fd, buf, len);
 	else if (S_ISFIFO(st.st_mode))
 		ret = write_pipe(fd, buf, len);
 	else if (S_ISCHR(st.st_mode))
 		ret = write_polled(fd, buf, len);	/* a terminal on ^S */
+	else if (S_ISREG(st.st_mode))
+		ret = write_file(fd, buf, len);
 	else
 		ret = write_plain(fd, buf, len);
 	errno = saved;
 	return ret;
+}
+
+int ipcg_fdwrite(int fd, const char *buf, size_t len)
+{
+	return ipcg_fdwrite_same(fd, NULL, buf, len);
 }
 
 int ipcg_fd_identify(int fd, struct ipcg_fdid *id)

@@ -25,6 +25,8 @@ struct ipcg_fdid {
 	bool valid;
 };
 int ipcg_fd_identify(int fd, struct ipcg_fdid *id);	/* 0 or -errno */
+/* ipcg_fdwrite() when fd still is id (one fstat for both), else -ESTALE */
+int ipcg_fdwrite_same(int fd, const struct ipcg_fdid *id, const char *buf, size_t len);
 bool ipcg_fd_same(int fd, const struct ipcg_fdid *id);
 
 /* One line on stderr ("ipcguard: " msg "\n") through ipcg_fdwrite. */

@@ -18,6 +18,7 @@
 
 _Atomic uint64_t ipcg_seq;
 _Atomic uint64_t ipcg_nfindings;
+_Atomic uint64_t ipcg_calls_not_written;
 
 uint64_t ipcg_now_ns(void)
 {
@@ -179,7 +180,18 @@ void ipcg_record_exit(const char *how, int status)
 	else
 		ipcg_jw_null(&r.w);
 	ipcg_jw_ku64(&r.w, "dropped", ipcg_trace_dropped());
-	(void)ipcg_rec_end(&r);
+	const char *stopped = ipcg_trace_stopped();
+	if (stopped) {
+		ipcg_jw_kstr(&r.w, "trace_stopped", stopped);
+		ipcg_jw_ku64(&r.w, "calls_not_written", atomic_load(&ipcg_calls_not_written));
+	}
+	ipcg_jw_close(&r.w, '}');
+	if (!ipcg_jw_ok(&r.w)) {
+		ipcg_trace_count_drop();
+		return;
+	}
+	r.buf[r.w.len++] = '\n';
+	(void)ipcg_trace_write_last(r.buf, r.w.len);
 }
 
 static void key_seq(struct ipcg_jw *w, uint64_t seq)

@@ -22,6 +22,7 @@ struct ipcg_rec {
 /* counters of this process, for the exit record */
 extern _Atomic uint64_t ipcg_seq;		/* last call seq handed out */
 extern _Atomic uint64_t ipcg_nfindings;
+extern _Atomic uint64_t ipcg_calls_not_written;	/* call records lost */
 
 uint64_t ipcg_now_ns(void);	/* CLOCK_MONOTONIC */
 

@@ -1,20 +1,38 @@
 /* trace.c: the trace writer (see trace.h).
  *
- * Layout: the file grows in chunks (fallocate) and is mapped in 256 MiB
- * windows that never move, so writers never race with a remap.  The
- * reservation counter lives in a small MAP_SHARED anonymous page: a child
+ * Layout.  Writers reserve byte ranges with one atomic add on the tail and
+ * copy their record into a shared mapping of the file.  The file is mapped
+ * through a ring of NWIN slots of 2 MiB, at addresses fixed when the trace
+ * opens, so the traced process never has more than NWIN * 2 MiB of the
+ * trace mapped (address space and resident memory bounded whatever the
+ * trace size).  Window idx (bytes idx * 2 MiB ...) lives in slot
+ * idx % NWIN.  Each slot has a shared word: the window it holds (tag) and
+ * the bytes written into it (done).  A writer waits until its window owns
+ * the slot; the writer that completes a window hands the slot on to
+ * window idx + NWIN.  So a slot is only remapped when nobody writes into
+ * it, and because its address never changes, even a writer stuck past the
+ * time-out (below) could only garble trace bytes, never program memory.
+ *
+ * The control words live in a small MAP_SHARED anonymous page: a child
  * made without our atfork handlers (raw clone, _Fork) then still reserves
  * distinct ranges instead of overwriting the parent's records.
+ *
+ * Failures never reach the program: the file is extended with fallocate
+ * within RLIMIT_FSIZE (SIGXFSZ blocked and taken back), RESERVE bytes more
+ * than writers may use, so that after ENOSPC, EFBIG or any other failure
+ * the exit record still fits.  The first failure stops the trace at the
+ * failing record (one line on stderr); later records are counted as
+ * dropped; the exit record says so.
  *
  * The descriptor is kept at a high number and checked (st_dev/st_ino)
  * before each use: daemons close every fd at start or dup2 onto fixed
  * numbers, so it may be gone or reused; we then reopen the file by path
- * and never write into a descriptor the program owns.  Records themselves
- * are written through the mapping, not the descriptor. */
+ * and never write into a descriptor the program owns. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,18 +41,31 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdwrite.h"
 #include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
 #include "ownfd.h"
 #include "real.h"
+#include "sigquiet.h"
+#include "spin.h"
 #include "trace.h"
 
-#define WIN_SHIFT 28			/* 256 MiB windows of address space */
+#define WIN_SHIFT 21			/* 2 MiB windows */
 #define WIN_SIZE (1ULL << WIN_SHIFT)
-#define MAX_WINS 256			/* 64 GiB of trace at most */
+#define NWIN 8				/* slots: 16 MiB of address space */
+#define TAG_SHIFT 24			/* slot word: window << 24 | bytes done */
+#define DONE_MASK ((1ULL << TAG_SHIFT) - 1)
+#define NO_WINDOW UINT64_MAX
+#define RESERVE 4096ULL			/* kept allocated for the exit record */
 #define CHUNK_MIN (64ULL << 10)		/* first allocation: a fork+exec child wastes little */
 #define CHUNK_MAX (64ULL << 20)
 #define CLOSED (1ULL << 63)		/* tail bit: no more reservations */
+#define NO_STOP UINT64_MAX
+/* A writer waits this long for its slot (a writer of the window before
+ * stopped mid-record: SIGSTOP of one process sharing the trace, a signal
+ * handler that never returns) before taking the slot anyway. */
+#define SLOT_WAIT_NS 1000000000L
+#define FINISH_WAIT_NS 200000000L
 /* Pages are made present and writable this far ahead of the writers, in
  * one madvise per step: a first store into a page of a shared file
  * mapping is a page fault that costs more than formatting a dozen
@@ -47,11 +78,14 @@
 
 struct wctl {				/* shared anonymous page */
 	_Atomic uint64_t tail;		/* bytes reserved (| CLOSED) */
-	_Atomic uint64_t committed;	/* bytes written or given up */
-	_Atomic uint64_t size;		/* bytes allocated in the file */
+	_Atomic uint64_t size;		/* bytes writers may use */
+	_Atomic uint64_t alloc;		/* bytes allocated in the file */
+	_Atomic uint64_t stop_off;	/* records from here on are not written */
 	_Atomic uint64_t dropped;	/* records lost */
-	_Atomic int lock;		/* growth, window mapping, fd reopen */
-	_Atomic int broken;		/* allocation failed: stop writing */
+	_Atomic uint64_t slot[NWIN];
+	_Atomic int stop_err;		/* errno of the failure that stopped the trace */
+	_Atomic int said;		/* the stop was reported on stderr */
+	_Atomic int lock;		/* growth, slot mapping, fd reopen */
 };
 
 enum { MODE_NONE, MODE_MAP, MODE_FD };
@@ -59,35 +93,27 @@ enum { MODE_NONE, MODE_MAP, MODE_FD };
 static struct {
 	int mode;
 	struct wctl *ctl;
-	char *_Atomic win[MAX_WINS];	/* this process's mappings */
+	char *ring;			/* NWIN * WIN_SIZE at a 2 MiB boundary */
+	_Atomic uint64_t lidx[NWIN];	/* window this process maps in each slot */
 	int fd;				/* MODE_MAP: high fd of the file; MODE_FD: target */
 	dev_t dev;
 	ino_t ino;
 	char path[PATH_MAX];
+	struct ipcg_fdid fdid;		/* MODE_FD: what fd:N was at open */
 	_Atomic int fdlock;		/* MODE_FD: keeps lines whole */
-	uint64_t local_dropped;		/* MODE_FD / before open */
+	_Atomic int fd_stopped;		/* MODE_FD: errno that stopped it */
+	_Atomic uint64_t local_dropped;	/* MODE_FD / before open */
 	_Atomic uint64_t ready;		/* offsets below: populated in our mapping */
 	_Atomic int pf_busy;		/* a writer is populating (others go on) */
 	bool pf_off;			/* the kernel has no MADV_POPULATE_WRITE */
 } tr = { .fd = -1 };
 
-static void spin_lock(_Atomic int *l)
+static long elapsed_ns(const struct timespec *t0)
 {
-	unsigned n = 0;
+	struct timespec now;
 
-	while (atomic_exchange_explicit(l, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(l, memory_order_relaxed)) {
-			if (++n < 64)
-				__builtin_ia32_pause();
-			else
-				sched_yield();
-		}
-	}
-}
-
-static void spin_unlock(_Atomic int *l)
-{
-	atomic_store_explicit(l, 0, memory_order_release);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000000000L + (now.tv_nsec - t0->tv_nsec);
 }
 
 /* Move fd above the numbers programs use; returns the new fd (closes fd). */
@@ -115,10 +141,10 @@ static int move_fd(int fd, int minfd)
 
 	if (tr.mode != MODE_MAP)
 		return -1;
-	spin_lock(&tr.ctl->lock);
+	ipcg_spin_lock(&tr.ctl->lock);
 	if (fd == tr.fd && (nfd = fcntl(fd, F_DUPFD_CLOEXEC, minfd)) >= 0)
 		tr.fd = nfd;
-	spin_unlock(&tr.ctl->lock);
+	ipcg_spin_unlock(&tr.ctl->lock);
 	return nfd;
 }
 
@@ -142,109 +168,167 @@ static int ensure_fd(void)
 	return 0;
 }
 
+/* The first failure stops the trace at the record that failed: one line on
+ * stderr, and every record from there on is dropped (and counted). */
+static void stop_at(struct wctl *c, uint64_t off, int err)
+{
+	uint64_t cur = atomic_load(&c->stop_off);
+	char msg[PATH_MAX + 160];
+
+	while (off < cur && !atomic_compare_exchange_weak(&c->stop_off, &cur, off))
+		;
+	int none = 0;
+	atomic_compare_exchange_strong(&c->stop_err, &none, err);
+	if (atomic_exchange(&c->said, 1))
+		return;
+	size_t k = ipcg_txt(msg, sizeof(msg), 0, "cannot write the trace ");
+	k = ipcg_txt(msg, sizeof(msg), k, tr.path);
+	k = ipcg_txt(msg, sizeof(msg), k, ": ");
+	k = ipcg_txt(msg, sizeof(msg), k, strerrordesc_np(err) ? strerrordesc_np(err) : "error");
+	ipcg_txt(msg, sizeof(msg), k, "; tracing stopped, the program goes on");
+	ipcg_say(msg);
+}
+
+static uint64_t fsize_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	return (uint64_t)rl.rlim_cur;
+}
+
+/* Extend the file to `to` bytes with real blocks: fallocate, so that a full
+ * disk fails here instead of raising SIGBUS in the program on a later
+ * store into the mapping; where fallocate is missing (or refused by a
+ * seccomp filter), written zeros do the same. */
+static int extend(uint64_t from, uint64_t to)
+{
+	static const char zeros[64 << 10];
+	struct ipcg_sigquiet q;
+	int ret = 0;
+
+	if (!ipcg_sigquiet_begin(&q, SIGXFSZ))
+		return -EINVAL;
+	if (fallocate(tr.fd, 0, (off_t)from, (off_t)(to - from)) < 0) {
+		ret = -errno;
+		if (ret == -EOPNOTSUPP || ret == -ENOSYS || ret == -EPERM || ret == -EINVAL) {
+			ret = 0;
+			while (from < to) {
+				size_t n = to - from < sizeof(zeros) ? (size_t)(to - from) : sizeof(zeros);
+				ssize_t w = pwrite(tr.fd, zeros, n, (off_t)from);
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0) {
+					ret = w < 0 ? -errno : -EIO;
+					break;
+				}
+				from += (uint64_t)w;
+			}
+		}
+	}
+	ipcg_sigquiet_end(&q, ret == -EFBIG);
+	return ret;
+}
+
+/* Make [0, need) usable by writers.  0 or -errno. */
 static int grow(struct wctl *c, uint64_t need)
 {
 	int ret = 0;
 
-	spin_lock(&c->lock);
+	ipcg_spin_lock(&c->lock);
 	uint64_t size = atomic_load(&c->size);
 	if (size >= need)
 		goto out_unlock;
 	uint64_t chunk = size < CHUNK_MIN ? CHUNK_MIN : size > CHUNK_MAX ? CHUNK_MAX : size;
-	uint64_t nsize = size + chunk;
+	uint64_t nsize = size + chunk, least = (need + 4095) & ~4095ULL;
 	while (nsize < need)
 		nsize += chunk;
-	if ((ret = ensure_fd()) < 0)
-		goto out_broken;
-	/* fallocate reserves the blocks, so a full disk fails here instead of
-	 * raising SIGBUS in the program on a later store into the mapping */
-	if (fallocate(tr.fd, 0, (off_t)size, (off_t)(nsize - size)) < 0) {
-		if (errno != EOPNOTSUPP || ftruncate(tr.fd, (off_t)nsize) < 0) {
-			ret = -errno;
-			goto out_broken;
-		}
+	uint64_t lim = fsize_limit();
+	if (lim < RESERVE || least > lim - RESERVE) {
+		ret = -EFBIG;		/* checked here: the kernel would send SIGXFSZ */
+		goto out_unlock;
 	}
-	atomic_store(&c->size, nsize);
-	goto out_unlock;
-out_broken:
-	atomic_store(&c->broken, 1);
+	if (nsize > lim - RESERVE)
+		nsize = (lim - RESERVE) & ~4095ULL;
+	if (nsize < least)
+		nsize = least;
+	if ((ret = ensure_fd()) < 0)
+		goto out_unlock;
+	uint64_t alloc = atomic_load(&c->alloc);
+	if (nsize + RESERVE > alloc) {
+		ret = extend(alloc, nsize + RESERVE);
+		if (ret < 0 && least < nsize) {	/* a nearly full disk: take what is left */
+			nsize = least;
+			ret = nsize + RESERVE > alloc ? extend(alloc, nsize + RESERVE) : 0;
+		}
+		if (ret < 0)
+			goto out_unlock;
+		atomic_store(&c->alloc, nsize + RESERVE);
+	}
+	atomic_store_explicit(&c->size, nsize, memory_order_release);
 out_unlock:
-	spin_unlock(&c->lock);
+	ipcg_spin_unlock(&c->lock);
 	return ret;
 }
 
-/* Map window idx of the file at a 2 MiB boundary and ask for huge pages:
- * where the kernel and the file system can (Linux 6.16+ on ext4, for
- * instance), large page-cache folios are then mapped with one page-table
- * entry per 2 MiB instead of one per 4 KiB, which makes the first store
- * into each part of the trace several times cheaper (docs/performance.md).
- * Elsewhere MADV_HUGEPAGE changes nothing. */
-static void *map_window(unsigned idx)
+static inline char *slot_base(unsigned s)
 {
-	const size_t align = 2u << 20;
-	off_t off = (off_t)((uint64_t)idx << WIN_SHIFT);
-	char *res = mmap(NULL, WIN_SIZE + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			 -1, 0);
-
-	if (res == MAP_FAILED)
-		return mmap(NULL, WIN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, tr.fd, off);
-	char *at = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
-	void *p = mmap(at, WIN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, tr.fd, off);
-	if (p == MAP_FAILED) {
-		munmap(res, WIN_SIZE + align);
-		return p;
-	}
-	if (at > res)
-		munmap(res, (size_t)(at - res));
-	if (at + WIN_SIZE < res + WIN_SIZE + align)
-		munmap(at + WIN_SIZE, (size_t)(res + WIN_SIZE + align - (at + WIN_SIZE)));
-	(void)madvise(at, WIN_SIZE, MADV_HUGEPAGE);
-	return at;
+	return tr.ring + ((size_t)s << WIN_SHIFT);
 }
 
-static char *window(unsigned idx)
+/* Wait until window idx owns its slot, then map it in this process. */
+static int enter_window(struct wctl *c, uint64_t idx)
 {
-	char *w = atomic_load_explicit(&tr.win[idx], memory_order_acquire);
+	unsigned s = (unsigned)(idx % NWIN);
+	struct timespec t0 = { 0, 0 };
+	unsigned n = 0;
+	int ret = 0;
 
-	if (likely(w))
-		return w;
-	spin_lock(&tr.ctl->lock);
-	w = atomic_load(&tr.win[idx]);
-	if (!w && ensure_fd() == 0) {
-		void *p = map_window(idx);
-		if (p != MAP_FAILED) {
-			w = p;
-			atomic_store_explicit(&tr.win[idx], w, memory_order_release);
+	for (;;) {
+		uint64_t v = atomic_load_explicit(&c->slot[s], memory_order_acquire);
+		uint64_t tag = v >> TAG_SHIFT;
+		if (tag == idx)
+			break;
+		if (tag > idx)
+			return -EOWNERDEAD;	/* our window was taken over (below) */
+		if (++n < 128) {
+			__builtin_ia32_pause();
+			continue;
 		}
+		if (!t0.tv_sec && !t0.tv_nsec)
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+		sched_yield();
+		if (elapsed_ns(&t0) > SLOT_WAIT_NS)	/* take the slot anyway */
+			atomic_compare_exchange_strong(&c->slot[s], &v, idx << TAG_SHIFT);
 	}
-	spin_unlock(&tr.ctl->lock);
-	return w;
+	if (atomic_load_explicit(&tr.lidx[s], memory_order_acquire) == idx)
+		return 0;
+	ipcg_spin_lock(&c->lock);
+	if (atomic_load(&tr.lidx[s]) != idx) {
+		if ((ret = ensure_fd()) == 0 &&
+		    mmap(slot_base(s), WIN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 tr.fd, (off_t)(idx << WIN_SHIFT)) == MAP_FAILED)
+			ret = -errno;
+		if (ret == 0) {
+			(void)madvise(slot_base(s), WIN_SIZE, MADV_HUGEPAGE);
+			atomic_store_explicit(&tr.lidx[s], idx, memory_order_release);
+		} else
+			atomic_store(&tr.lidx[s], NO_WINDOW);	/* the slot may be half replaced */
+	}
+	ipcg_spin_unlock(&c->lock);
+	return ret;
 }
 
-static int copy_out(uint64_t off, const char *rec, size_t len)
+/* Window idx is complete: drop its pages from this process's memory (the
+ * page cache keeps them) and hand the slot to window idx + NWIN. */
+static void leave_window(struct wctl *c, uint64_t idx)
 {
-	unsigned idx0 = (unsigned)(off >> WIN_SHIFT);
-	uint64_t in0 = off & (WIN_SIZE - 1);
-	char *w0 = idx0 < MAX_WINS ? atomic_load_explicit(&tr.win[idx0], memory_order_acquire) : NULL;
+	unsigned s = (unsigned)(idx % NWIN);
 
-	if (likely(w0 && in0 + len <= WIN_SIZE)) {	/* the record is inside a mapped window */
-		memcpy(w0 + in0, rec, len);
-		return 0;
-	}
-	while (len) {
-		unsigned idx = (unsigned)(off >> WIN_SHIFT);
-		uint64_t in = off & (WIN_SIZE - 1);
-		size_t n = len < WIN_SIZE - in ? len : (size_t)(WIN_SIZE - in);
-		char *w;
-
-		if (idx >= MAX_WINS || !(w = window(idx)))
-			return -1;
-		memcpy(w + in, rec, n);
-		off += n;
-		rec += n;
-		len -= n;
-	}
-	return 0;
+	if (atomic_load_explicit(&tr.lidx[s], memory_order_acquire) == idx)
+		(void)madvise(slot_base(s), WIN_SIZE, MADV_DONTNEED);
+	atomic_store_explicit(&c->slot[s], (idx + NWIN) << TAG_SHIFT, memory_order_release);
 }
 
 /* Populate the next step of the mapping after end, unless another writer
@@ -253,52 +337,97 @@ static void prefault(struct wctl *c, uint64_t end)
 {
 	if (tr.pf_off || atomic_exchange_explicit(&tr.pf_busy, 1, memory_order_acquire))
 		return;
-	int saved = errno;
 	uint64_t from = atomic_load_explicit(&tr.ready, memory_order_relaxed);
 	if (from < end)
 		from = end & ~(uint64_t)4095;
+	uint64_t idx = from >> WIN_SHIFT;
 	uint64_t to = (from + PREFAULT_STEP) & ~(PREFAULT_STEP - 1);
 	uint64_t size = atomic_load_explicit(&c->size, memory_order_acquire);
-	uint64_t win_end = (from | (WIN_SIZE - 1)) + 1;
 	if (to > size)
 		to = size;	/* past the allocated blocks a store would fault anyway */
-	if (to > win_end)
-		to = win_end;
-	unsigned idx = (unsigned)(from >> WIN_SHIFT);
-	char *w;
-	if (from < to && idx < MAX_WINS && (w = window(idx))) {
-		if (madvise(w + (from & (WIN_SIZE - 1)), (size_t)(to - from), MADV_POPULATE_WRITE) < 0 &&
-		    (errno == EINVAL || errno == ENOSYS))
+	if (to > (idx + 1) << WIN_SHIFT)
+		to = (idx + 1) << WIN_SHIFT;
+	/* only inside a window this process has mapped and still writes */
+	if (from < to && atomic_load_explicit(&tr.lidx[idx % NWIN], memory_order_acquire) == idx) {
+		int saved = errno;
+		char *p = slot_base((unsigned)(idx % NWIN)) + (from & (WIN_SIZE - 1));
+		if (madvise(p, (size_t)(to - from), MADV_POPULATE_WRITE) < 0 &&
+		    (errno == EINVAL || errno == ENOSYS || errno == EPERM))
 			tr.pf_off = true;
 		atomic_store_explicit(&tr.ready, to, memory_order_relaxed);
+		errno = saved;
 	}
 	atomic_store_explicit(&tr.pf_busy, 0, memory_order_release);
-	errno = saved;
 }
 
+/* Copy rec to [off, off + len) of the file, window by window. */
+static int put(struct wctl *c, uint64_t off, const char *rec, size_t len)
+{
+	while (len) {
+		uint64_t idx = off >> WIN_SHIFT, in = off & (WIN_SIZE - 1);
+		unsigned s = (unsigned)(idx % NWIN);
+		size_t n = len < WIN_SIZE - in ? len : (size_t)(WIN_SIZE - in);
+
+		if (unlikely(atomic_load_explicit(&tr.lidx[s], memory_order_acquire) != idx ||
+			     (atomic_load_explicit(&c->slot[s], memory_order_relaxed) >> TAG_SHIFT) != idx)) {
+			int ret = enter_window(c, idx);
+			if (ret < 0)
+				return ret;
+		}
+		if (unlikely(off + n + PREFAULT_STEP / 2 > atomic_load_explicit(&tr.ready, memory_order_relaxed)))
+			prefault(c, off + n);
+		memcpy(slot_base(s) + in, rec, n);
+		uint64_t before = atomic_fetch_add_explicit(&c->slot[s], n, memory_order_acq_rel);
+		if (unlikely((before >> TAG_SHIFT) != idx)) {
+			/* the slot was taken from us while we were stopped */
+			atomic_fetch_sub_explicit(&c->slot[s], n, memory_order_relaxed);
+			return -EOWNERDEAD;
+		}
+		if (((before & DONE_MASK) + n) == WIN_SIZE)
+			leave_window(c, idx);
+		off += n;
+		rec += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void stop_fd(int err)
+{
+	char msg[160];
+
+	if (atomic_exchange(&tr.fd_stopped, err))
+		return;
+	size_t k = ipcg_txt(msg, sizeof(msg), 0, "cannot write the trace to fd ");
+	k = ipcg_txt_u64(msg, sizeof(msg), k, (uint64_t)tr.fd);
+	k = ipcg_txt(msg, sizeof(msg), k, ": ");
+	k = ipcg_txt(msg, sizeof(msg), k,
+		     err == ESTALE ? "the program closed or reused it" :
+		     err == EAGAIN ? "nobody reads it" :
+		     strerrordesc_np(err) ? strerrordesc_np(err) : "error");
+	ipcg_txt(msg, sizeof(msg), k, "; tracing stopped, the program goes on");
+	ipcg_say(msg);
+}
+
+/* stderr / fd:N: the descriptor belongs to the program.  Once it is gone,
+ * reused, widowed or not drained, the trace stops for good: a line cut in
+ * the middle would glue later records into garbage. */
 static int write_fd(const char *rec, size_t len)
 {
-	int ret = 0;
-
-	spin_lock(&tr.fdlock);
-	while (len) {
-		ssize_t n = write(tr.fd, rec, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = -1;
-			break;
-		}
-		rec += n;
-		len -= (size_t)n;
-	}
-	spin_unlock(&tr.fdlock);
-	return ret;
+	if (atomic_load_explicit(&tr.fd_stopped, memory_order_relaxed))
+		return -1;
+	ipcg_spin_lock(&tr.fdlock);
+	int ret = atomic_load(&tr.fd_stopped) ? -ECANCELED : ipcg_fdwrite_same(tr.fd, &tr.fdid, rec, len);
+	if (ret < 0 && ret != -ECANCELED)
+		stop_fd(-ret);
+	ipcg_spin_unlock(&tr.fdlock);
+	return ret < 0 ? -1 : 0;
 }
 
 int ipcg_trace_write(const char *rec, size_t len)
 {
 	struct wctl *c = tr.ctl;
+	int ret;
 
 	if (tr.mode == MODE_FD) {
 		if (write_fd(rec, len) == 0)
@@ -310,21 +439,22 @@ int ipcg_trace_write(const char *rec, size_t len)
 	uint64_t off = atomic_fetch_add_explicit(&c->tail, len, memory_order_acq_rel);
 	if (off & CLOSED)
 		goto out_dropped;
-	int ok = !atomic_load_explicit(&c->broken, memory_order_relaxed);
-	if (ok && off + len > atomic_load_explicit(&c->size, memory_order_acquire))
-		ok = grow(c, off + len) == 0;
-	if (ok && unlikely(off + len + PREFAULT_STEP / 2 > atomic_load_explicit(&tr.ready, memory_order_relaxed)))
-		prefault(c, off + len);
-	if (ok)
-		ok = copy_out(off, rec, len) == 0;
-	atomic_fetch_add_explicit(&c->committed, len, memory_order_release);
-	if (ok)
+	if (unlikely(off + len > atomic_load_explicit(&c->stop_off, memory_order_relaxed)))
+		goto out_dropped;
+	if (unlikely(off + len > atomic_load_explicit(&c->size, memory_order_acquire)) &&
+	    (ret = grow(c, off + len)) < 0)
+		goto out_stop;
+	if (likely((ret = put(c, off, rec, len)) == 0))
 		return 0;
+	if (ret == -EOWNERDEAD)
+		goto out_dropped;	/* a slot taken after a time-out: this record only */
+out_stop:
+	stop_at(c, off, -ret);
 out_dropped:
 	atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
 	return -1;
 out_dropped_local:
-	__atomic_fetch_add(&tr.local_dropped, 1, __ATOMIC_RELAXED);
+	atomic_fetch_add_explicit(&tr.local_dropped, 1, memory_order_relaxed);
 	return -1;
 }
 
@@ -351,9 +481,29 @@ static int create_exclusive(const char *path)
 	return -EEXIST;
 }
 
+/* NWIN slots of address space at a 2 MiB boundary, so that where the
+ * kernel and the file system can (Linux 6.16+ on ext4, for instance)
+ * large page-cache folios are mapped with one page-table entry per 2 MiB
+ * (docs/performance.md).  Reserved only: nothing is mapped in yet. */
+static char *reserve_ring(void)
+{
+	const size_t len = (size_t)NWIN << WIN_SHIFT, align = WIN_SIZE;
+	char *res = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (res == MAP_FAILED)
+		return NULL;
+	char *at = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
+	if (at > res)
+		munmap(res, (size_t)(at - res));
+	if (at + len < res + len + align)
+		munmap(at + len, (size_t)(res + len + align - (at + len)));
+	return at;
+}
+
 int ipcg_trace_open_file(const char *path)
 {
 	struct stat st;
+	struct wctl *ctl = MAP_FAILED;
 	int fd, ret;
 
 	fd = create_exclusive(path);
@@ -364,22 +514,31 @@ int ipcg_trace_open_file(const char *path)
 		ret = -errno;
 		goto out_close;
 	}
-	void *ctl = mmap(NULL, sizeof(struct wctl), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ctl = mmap(NULL, sizeof(struct wctl), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ctl == MAP_FAILED) {
 		ret = -errno;
 		goto out_close;
 	}
-	memset(ctl, 0, sizeof(struct wctl));
+	if (!(tr.ring = reserve_ring())) {
+		ret = -ENOMEM;
+		goto out_unmap;
+	}
+	memset(ctl, 0, sizeof(*ctl));
+	atomic_store(&ctl->stop_off, NO_STOP);
+	for (unsigned s = 0; s < NWIN; s++) {
+		atomic_store(&ctl->slot[s], (uint64_t)s << TAG_SHIFT);
+		atomic_store(&tr.lidx[s], NO_WINDOW);
+	}
 	tr.ctl = ctl;
 	tr.fd = fd;
 	tr.dev = st.st_dev;
 	tr.ino = st.st_ino;
-	for (unsigned i = 0; i < MAX_WINS; i++)
-		atomic_store(&tr.win[i], NULL);
+	atomic_store(&tr.ready, 0);
 	tr.mode = MODE_MAP;
 	ipcg_ownfd_set(IPCG_OWNFD_TRACE, fd, move_fd);
 	return 0;
+out_unmap:
+	munmap(ctl, sizeof(*ctl));
 out_close:
 	ipcg_sys_close(fd);
 	(void)unlink(tr.path);
@@ -389,40 +548,122 @@ out_close:
 
 int ipcg_trace_open_fd(int fd)
 {
-	if (fcntl(fd, F_GETFD) < 0)
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
 		return -errno;
+	if ((fl & O_ACCMODE) == O_RDONLY)
+		return -EBADF;		/* would lose every record */
+	int ret = ipcg_fd_identify(fd, &tr.fdid);
+	if (ret < 0)
+		return ret;
 	tr.fd = fd;
 	tr.path[0] = '\0';
+	atomic_store(&tr.fd_stopped, 0);
 	tr.mode = MODE_FD;
 	return 0;
 }
 
-static uint64_t suspended_at;	/* where ipcg_trace_finish() cut the file */
+/* Every record that starts below target has been written or given up. */
+static bool committed_below(struct wctl *c, uint64_t target)
+{
+	if (target == 0)
+		return true;
+	uint64_t last = (target - 1) >> WIN_SHIFT;
+	for (uint64_t k = 0; k < NWIN && k <= last; k++) {
+		uint64_t idx = last - k;
+		uint64_t v = atomic_load_explicit(&c->slot[idx % NWIN], memory_order_acquire);
+		uint64_t need = idx == last ? target - (idx << WIN_SHIFT) : WIN_SIZE;
+		if ((v >> TAG_SHIFT) > idx)
+			continue;	/* complete and handed on */
+		if ((v >> TAG_SHIFT) < idx || (v & DONE_MASK) < need)
+			return false;
+	}
+	return true;
+}
+
+/* Close the trace for reservations; returns where it ends (the failing
+ * record when it was stopped), or NO_STOP when it was closed already.
+ * Writers in flight finish within microseconds; an exiting program is not
+ * hung on a thread that was stopped mid-record. */
+static uint64_t close_trace(struct wctl *c)
+{
+	struct timespec t0;
+	uint64_t old = atomic_fetch_or(&c->tail, CLOSED);
+
+	if (old & CLOSED)
+		return NO_STOP;
+	uint64_t stop = atomic_load(&c->stop_off);
+	uint64_t end = old < stop ? old : stop;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!committed_below(c, end) && elapsed_ns(&t0) < FINISH_WAIT_NS)
+		sched_yield();
+	return end;
+}
+
+/* Under ctl->lock: len bytes at off, within the allocated file, through a
+ * short-lived mapping (a store into a mapping is not subject to
+ * RLIMIT_FSIZE, unlike write(2)). */
+static int put_direct(uint64_t off, const char *rec, size_t len)
+{
+	uint64_t page = off & ~4095ULL;
+	size_t span = (size_t)(off + len - page);
+	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, tr.fd, (off_t)page);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	memcpy(p + (off - page), rec, len);
+	munmap(p, span);
+	return 0;
+}
+
+static uint64_t suspended_at;	/* where the file was cut */
+
+/* Cut the file to end, after the last record (the blocks beyond were only
+ * allocated), leaving the exit record at end first when there is one. */
+static void cut(struct wctl *c, uint64_t end, const char *rec, size_t len)
+{
+	ipcg_spin_lock(&c->lock);
+	if (ensure_fd() == 0) {
+		uint64_t alloc = atomic_load(&c->alloc);
+		/* no room left (the first allocation failed, or a stopped trace
+		 * was cut at exec): try for the record's own blocks */
+		if (rec && end + len > alloc && end + len <= fsize_limit() &&
+		    extend(alloc, end + len) == 0)
+			atomic_store(&c->alloc, end + len);
+		if (rec && end + len <= atomic_load(&c->alloc) && put_direct(end, rec, len) == 0)
+			end += len;
+		else if (rec)
+			atomic_fetch_add(&c->dropped, 1);
+		if (end < atomic_load(&c->alloc))
+			(void)ftruncate(tr.fd, (off_t)end);
+	}
+	suspended_at = end;
+	ipcg_spin_unlock(&c->lock);
+}
+
+int ipcg_trace_write_last(const char *rec, size_t len)
+{
+	struct wctl *c = tr.ctl;
+
+	if (tr.mode != MODE_MAP)
+		return ipcg_trace_write(rec, len);
+	uint64_t end = close_trace(c);
+	if (end == NO_STOP) {
+		atomic_fetch_add(&c->dropped, 1);
+		return -1;
+	}
+	cut(c, end, rec, len);
+	return 0;
+}
 
 void ipcg_trace_finish(void)
 {
-	struct wctl *c = tr.ctl;
-	struct timespec t0, now;
-
 	if (tr.mode != MODE_MAP)
 		return;
-	uint64_t old = atomic_fetch_or(&c->tail, CLOSED);
-	if (old & CLOSED)
-		return;
-	suspended_at = old;
-	/* writers in flight finish within microseconds; do not hang an exiting
-	 * program on a thread that was stopped mid-record */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (atomic_load_explicit(&c->committed, memory_order_acquire) < old) {
-		sched_yield();
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) > 200000000L)
-			break;
-	}
-	spin_lock(&c->lock);
-	if (ensure_fd() == 0 && !atomic_load(&c->broken))
-		(void)ftruncate(tr.fd, (off_t)old);
-	spin_unlock(&c->lock);
+	uint64_t end = close_trace(tr.ctl);
+	if (end != NO_STOP)
+		cut(tr.ctl, end, NULL, 0);
 }
 
 /* Before exec: the new image writes its own trace, so cut this one to its
@@ -430,9 +671,7 @@ void ipcg_trace_finish(void)
  * exec fails, ipcg_trace_resume() reopens for writing at the same end. */
 void ipcg_trace_suspend(void)
 {
-	struct wctl *c = tr.ctl;
-
-	if (tr.mode != MODE_MAP || (atomic_load(&c->tail) & CLOSED))
+	if (tr.mode != MODE_MAP || (atomic_load(&tr.ctl->tail) & CLOSED))
 		return;
 	ipcg_trace_finish();	/* sets suspended_at */
 }
@@ -441,36 +680,33 @@ void ipcg_trace_resume(void)
 {
 	struct wctl *c = tr.ctl;
 
-	if (tr.mode != MODE_MAP || !(atomic_load(&c->tail) & CLOSED) || atomic_load(&c->broken))
+	if (tr.mode != MODE_MAP || !(atomic_load(&c->tail) & CLOSED))
 		return;
-	/* the file now ends at suspended_at: size first, so a writer that gets
+	/* the file now ends at suspended_at: sizes first, so a writer that gets
 	 * an offset from the reopened tail sees the smaller size and grows */
 	atomic_store(&c->size, suspended_at);
+	atomic_store(&c->alloc, suspended_at);
 	atomic_store(&tr.ready, suspended_at);	/* the cut took the populated pages */
-	atomic_store(&c->committed, suspended_at);
-	atomic_store(&c->tail, suspended_at);
+	atomic_store(&c->tail, suspended_at);	/* a stopped trace stays stopped */
 }
 
 void ipcg_trace_forget(void)
 {
 	if (tr.mode == MODE_MAP) {
-		for (unsigned i = 0; i < MAX_WINS; i++) {
-			char *w = atomic_load(&tr.win[i]);
-			if (w)
-				munmap(w, WIN_SIZE);
-			atomic_store(&tr.win[i], NULL);
-		}
+		munmap(tr.ring, (size_t)NWIN << WIN_SHIFT);
 		munmap(tr.ctl, sizeof(struct wctl));
 		if (tr.fd >= 0)
 			ipcg_sys_close(tr.fd);
 		ipcg_ownfd_set(IPCG_OWNFD_TRACE, -1, NULL);
 	}
 	tr.ctl = NULL;
+	tr.ring = NULL;
 	tr.fd = -1;
 	tr.mode = MODE_NONE;
 	tr.path[0] = '\0';
-	tr.local_dropped = 0;
+	atomic_store(&tr.local_dropped, 0);
 	atomic_store(&tr.fdlock, 0);
+	atomic_store(&tr.fd_stopped, 0);
 	atomic_store(&tr.ready, 0);
 	atomic_store(&tr.pf_busy, 0);
 }
@@ -480,7 +716,7 @@ const char *ipcg_trace_path(void) { return tr.path; }
 
 uint64_t ipcg_trace_dropped(void)
 {
-	uint64_t n = __atomic_load_n(&tr.local_dropped, __ATOMIC_RELAXED);
+	uint64_t n = atomic_load_explicit(&tr.local_dropped, memory_order_relaxed);
 	if (tr.mode == MODE_MAP)
 		n += atomic_load(&tr.ctl->dropped);
 	return n;
@@ -488,5 +724,18 @@ uint64_t ipcg_trace_dropped(void)
 
 void ipcg_trace_count_drop(void)
 {
-	__atomic_fetch_add(&tr.local_dropped, 1, __ATOMIC_RELAXED);
+	atomic_fetch_add_explicit(&tr.local_dropped, 1, memory_order_relaxed);
+}
+
+const char *ipcg_trace_stopped(void)
+{
+	int err = 0;
+
+	if (tr.mode == MODE_MAP)
+		err = atomic_load(&tr.ctl->stop_err);
+	else if (tr.mode == MODE_FD)
+		err = atomic_load(&tr.fd_stopped);
+	if (!err)
+		return NULL;
+	return strerrorname_np(err) ? strerrorname_np(err) : "error";
 }

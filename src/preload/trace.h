@@ -1,7 +1,9 @@
 /* trace.h: the trace writer.  A regular file is written through a shared
  * mapping with an atomic reservation per record, so a record is in the page
  * cache (and survives SIGKILL) as soon as ipcg_trace_write() returns, at
- * the cost of a memcpy.  stderr and fd:N get one write(2) per record.
+ * the cost of a memcpy; at most 16 MiB of it is mapped at a time.  stderr
+ * and fd:N get one bounded, signal-free write per record (fdwrite.h).  A
+ * failure stops tracing with one line on stderr, never the program.
  * Everything here is async-signal-safe and allocation-free. */
 #ifndef IPCG_TRACE_H
 #define IPCG_TRACE_H
@@ -17,6 +19,10 @@ int ipcg_trace_open_file(const char *path);
 int ipcg_trace_open_fd(int fd);
 /* Append one complete record (ending in '\n').  0, or -1 when dropped. */
 int ipcg_trace_write(const char *rec, size_t len);
+/* The exit record: close the trace, wait briefly for writers in flight and
+ * leave rec as the file's last line, after a failure too (blocks are kept
+ * for it).  0, or -1 when dropped. */
+int ipcg_trace_write_last(const char *rec, size_t len);
 /* Stop accepting records, wait briefly for writers in flight and cut the
  * file to its last record.  Idempotent. */
 void ipcg_trace_finish(void);
@@ -29,5 +35,7 @@ bool ipcg_trace_active(void);
 const char *ipcg_trace_path(void);	/* "" when not writing to a file */
 uint64_t ipcg_trace_dropped(void);	/* records that could not be written */
 void ipcg_trace_count_drop(void);
+/* NULL, or the errno name ("ENOSPC") of the failure that stopped tracing */
+const char *ipcg_trace_stopped(void);
 
 #endif
