@@ -398,6 +398,11 @@ static void fmt_end(char *buf, size_t n, const struct ipcg_proc *p)
 			 p->exit_status);
 	else
 		snprintf(buf, n, "%s", p->exit_how ? p->exit_how : "exit");
+	if (p->have_exit && p->exit_trace_stopped) {
+		size_t k = strlen(buf);
+		snprintf(buf + k, n - k, "; tracing stopped (%s), %" PRIu64 " calls not written",
+			 p->exit_trace_stopped, p->exit_calls_not_written);
+	}
 }
 
 static void text_frame(void *ctx, unsigned idx, const char *text)
@@ -869,6 +874,10 @@ static void json_report(struct report *r)
 			j_u64(f, &ef, "calls", p->exit_calls);
 			j_u64(f, &ef, "findings", p->exit_findings);
 			j_u64(f, &ef, "dropped", p->exit_dropped);
+			if (p->exit_trace_stopped) {	/* as in the trace: only when it stopped */
+				j_str(f, &ef, "trace_stopped", p->exit_trace_stopped);
+				j_u64(f, &ef, "calls_not_written", p->exit_calls_not_written);
+			}
 			fputc('}', f);
 		} else {
 			fputs("null", f);

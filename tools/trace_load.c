@@ -512,6 +512,11 @@ static bool do_exit(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *
 	p->exit_how = dup_or_null(ipcg_jv_is_str(v) ? v->s : NULL);
 	p->have_status = ipcg_jv_i64(ipcg_jv_get(&r->jp, o, "status"), &p->exit_status);
 	(void)ipcg_jv_u64(ipcg_jv_get(&r->jp, o, "dropped"), &p->exit_dropped);
+	v = ipcg_jv_get(&r->jp, o, "trace_stopped");
+	if (ipcg_jv_is_str(v))	/* an errno name; anything else is shown as "error" */
+		p->exit_trace_stopped = strdup(v->s[0] && strspn(v->s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(v->s) &&
+					       strlen(v->s) < 32 ? v->s : "error");
+	(void)ipcg_jv_u64(ipcg_jv_get(&r->jp, o, "calls_not_written"), &p->exit_calls_not_written);
 	return true;
 }
 
@@ -808,6 +813,7 @@ void ipcg_traceset_release(struct ipcg_traceset *ts)
 		free(p->host);
 		free(p->argv);
 		free(p->exit_how);
+		free(p->exit_trace_stopped);
 		free(p->children);
 		free(p);
 	}

@@ -66,6 +66,8 @@ struct ipcg_proc {
 	bool have_exit;
 	uint64_t exit_ts, exit_calls, exit_findings, exit_dropped;
 	char *exit_how;			/* "exit", "_exit", ... or NULL */
+	char *exit_trace_stopped;	/* errno name when the writer stopped, or NULL */
+	uint64_t exit_calls_not_written;
 	bool have_status;
 	int64_t exit_status;
 	uint64_t nlines, nrecords, nmalformed, ncalls, nfindings;

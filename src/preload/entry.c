@@ -102,7 +102,8 @@ static void open_trace(void)
 			size_t k = ipcg_txt(msg, sizeof(msg), 0, "ipcguard: cannot write the trace to ");
 			k = ipcg_txt(msg, sizeof(msg), k, ipcg_config.output);
 			k = ipcg_txt(msg, sizeof(msg), k, ": ");
-			k = ipcg_txt(msg, sizeof(msg), k, strerror(-ret));
+			k = ipcg_txt(msg, sizeof(msg), k,
+				     ret == -EBADF ? "not open for writing" : strerror(-ret));
 			ipcg_txt(msg, sizeof(msg), k, "; running untraced");
 			say(msg);
 		}
