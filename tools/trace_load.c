@@ -98,6 +98,14 @@ static void file_error(struct reader *r, const char *fmt, ...)
 	r->ts->unreadable = true;
 }
 
+/* Blocks allocated after the exit record and never written (a writer
+ * that had no descriptor left to cut its file) are not an incomplete line;
+ * a NUL run without exit record is a killed writer's (truncated). */
+static bool all_nul(const char *p, size_t n)
+{
+	return n && p[0] == '\0' && memcmp(p, p + 1, n - 1) == 0;
+}
+
 /* The next complete line (without '\n'); 0 at the end of the file, -1 on a
  * read error. A final line without '\n' is the truncated tail. */
 static int next_line(struct reader *r, const char **ret, size_t *ret_len)
@@ -120,7 +128,8 @@ static int next_line(struct reader *r, const char **ret, size_t *ret_len)
 			return 1;
 		}
 		if (r->eof) {
-			if (r->head < r->tail || r->skipping)
+			if (r->skipping || (r->head < r->tail &&
+					    !(r->p->have_exit && all_nul(r->buf + r->head, r->tail - r->head))))
 				r->p->truncated = true;	/* incomplete last line or NUL run */
 			r->head = r->tail = 0;
 			return 0;

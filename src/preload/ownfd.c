@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,8 +28,21 @@ static struct own own[IPCG_OWNFD_N] = {
 	[IPCG_OWNFD_TRACE] = { .fd = -1 },
 	[IPCG_OWNFD_UNW_R] = { .fd = -1 },
 	[IPCG_OWNFD_UNW_W] = { .fd = -1 },
+	[IPCG_OWNFD_SAFE_R] = { .fd = -1 },
+	[IPCG_OWNFD_SAFE_W] = { .fd = -1 },
 };
 _Atomic int ipcg_ownfd_lo = INT_MAX;
+
+int ipcg_ownfd_high_base(void)
+{
+	struct rlimit rl;
+	long base = 1000;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur <= base + 16)
+		base = (long)rl.rlim_cur * 3 / 4;
+	return (int)base;
+}
 static _Atomic int reg_lock;		/* registry updates */
 
 /* The real functions, resolved when the first descriptor is registered

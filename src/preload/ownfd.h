@@ -26,8 +26,14 @@ enum ipcg_ownfd_slot {
 	IPCG_OWNFD_TRACE,	/* trace.c: the trace file */
 	IPCG_OWNFD_UNW_R,	/* unwind.c: libunwind's pipe, read end */
 	IPCG_OWNFD_UNW_W,	/* and write end */
+	IPCG_OWNFD_SAFE_R,	/* safecopy.c: fallback pipe, read end */
+	IPCG_OWNFD_SAFE_W,	/* and write end */
 	IPCG_OWNFD_N
 };
+
+/* Where our descriptors go: 1000, or 3/4 of RLIMIT_NOFILE when that is
+ * lower (F_DUPFD above the limit fails with EINVAL). */
+int ipcg_ownfd_high_base(void);
 
 /* The lowest descriptor registered, INT_MAX when none: close() looks
  * further only for numbers from here up. */

@@ -39,9 +39,13 @@ static void take_name(struct ipcg_pol_sun *o, const struct sockaddr *addr, sockl
 {
 	const struct sockaddr_un *sa = (const struct sockaddr_un *)&o->kaddr;
 
-	if (!addr || len <= SUN_OFF || len > sizeof(struct sockaddr_un) ||
-	    !ipcg_safe_read(&o->kaddr, addr, len))
+	if (!addr || len <= SUN_OFF || len > sizeof(struct sockaddr_un))
 		return;
+	int ret = ipcg_safe_copy(&o->kaddr, addr, len);
+	if (ret == -EAGAIN)
+		o->unknown = true;	/* readable or not: cannot be told */
+	if (ret < 0)
+		return;			/* unreadable: the kernel fails it with EFAULT */
 	o->copied = true;
 	if (sa->sun_family != AF_UNIX)
 		return;
@@ -274,7 +278,9 @@ int ipcg_pol_bind_connect(struct ipcg_pol_sun *o, int fd, const struct sockaddr 
 		take_name(o, addr, len);
 	if (o->copied)
 		*ret_addr = (const struct sockaddr *)&o->kaddr;
-	if (o->named && p->nglobs && !name_allowed(o)) {
+	if (o->unknown && p->nglobs)
+		o->why = "its address could not be read to be checked";	/* fail closed */
+	if (p->nglobs && (o->unknown || (o->named && !name_allowed(o)))) {
 		o->deny = EACCES;
 		o->ev = IPCG_EV_DENIED;
 		if (!is_bind)

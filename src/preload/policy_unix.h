@@ -27,6 +27,7 @@ enum ipcg_pol_stale {
 
 struct ipcg_pol_sun {
 	bool copied;		/* kaddr holds the caller's address, read once */
+	bool unknown;		/* the address could not be read nor found unreadable */
 	unsigned ev;		/* IPCG_EV_DENIED */
 	int deny;		/* errno of a refusal, else 0 */
 	bool named;		/* a path or an abstract name */

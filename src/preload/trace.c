@@ -66,6 +66,7 @@
  * handler that never returns) before taking the slot anyway. */
 #define SLOT_WAIT_NS 1000000000L
 #define FINISH_WAIT_NS 200000000L
+#define LEAN_NOFILE 128
 /* Pages are made present and writable this far ahead of the writers, in
  * one madvise per step: a first store into a page of a shared file
  * mapping is a page fault that costs more than formatting a dozen
@@ -106,6 +107,7 @@ static struct {
 	_Atomic uint64_t ready;		/* offsets below: populated in our mapping */
 	_Atomic int pf_busy;		/* a writer is populating (others go on) */
 	bool pf_off;			/* the kernel has no MADV_POPULATE_WRITE */
+	bool lean;			/* few descriptors allowed: ours is open only while used */
 } tr = { .fd = -1 };
 
 static long elapsed_ns(const struct timespec *t0)
@@ -119,15 +121,11 @@ static long elapsed_ns(const struct timespec *t0)
 /* Move fd above the numbers programs use; returns the new fd (closes fd). */
 static int move_high(int fd)
 {
-	struct rlimit rl;
-	long base = 1000;
+	int base = ipcg_ownfd_high_base();
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur <= base + 16)
-		base = (long)rl.rlim_cur * 3 / 4;
 	if (base <= fd)
 		return fd;
-	int hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)base);
+	int hi = fcntl(fd, F_DUPFD_CLOEXEC, base);
 	if (hi < 0)
 		return fd;
 	ipcg_sys_close(fd);
@@ -166,6 +164,19 @@ static int ensure_fd(void)
 	tr.fd = move_high(fd);
 	ipcg_ownfd_set(IPCG_OWNFD_TRACE, tr.fd, move_fd);
 	return 0;
+}
+
+/* Under a tight RLIMIT_NOFILE (below LEAN_NOFILE) the descriptor is
+ * closed after each use (growth, a new window, the final cut: a few per
+ * 2 MiB of trace) and reopened by path, so that the program keeps every
+ * number it would have untraced.  Under ctl->lock. */
+static void release_fd(void)
+{
+	if (!tr.lean || tr.fd < 0)
+		return;
+	ipcg_ownfd_set(IPCG_OWNFD_TRACE, -1, NULL);
+	ipcg_sys_close(tr.fd);
+	tr.fd = -1;
 }
 
 /* The first failure stops the trace at the record that failed: one line on
@@ -268,6 +279,7 @@ static int grow(struct wctl *c, uint64_t need)
 	}
 	atomic_store_explicit(&c->size, nsize, memory_order_release);
 out_unlock:
+	release_fd();
 	ipcg_spin_unlock(&c->lock);
 	return ret;
 }
@@ -315,6 +327,7 @@ static int enter_window(struct wctl *c, uint64_t idx)
 			atomic_store_explicit(&tr.lidx[s], idx, memory_order_release);
 		} else
 			atomic_store(&tr.lidx[s], NO_WINDOW);	/* the slot may be half replaced */
+		release_fd();
 	}
 	ipcg_spin_unlock(&c->lock);
 	return ret;
@@ -536,6 +549,11 @@ int ipcg_trace_open_file(const char *path)
 	atomic_store(&tr.ready, 0);
 	tr.mode = MODE_MAP;
 	ipcg_ownfd_set(IPCG_OWNFD_TRACE, fd, move_fd);
+	struct rlimit rl;
+	tr.lean = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < LEAN_NOFILE;
+	ipcg_spin_lock(&ctl->lock);
+	release_fd();
+	ipcg_spin_unlock(&ctl->lock);
 	return 0;
 out_unmap:
 	munmap(ctl, sizeof(*ctl));
@@ -617,6 +635,20 @@ static int put_direct(uint64_t off, const char *rec, size_t len)
 	return 0;
 }
 
+/* Without a descriptor (the program holds every one it may have): the
+ * exit record through the window this process still maps, if it fits. */
+static bool put_mapped(struct wctl *c, uint64_t off, const char *rec, size_t len)
+{
+	uint64_t idx = off >> WIN_SHIFT, in = off & (WIN_SIZE - 1);
+	unsigned s = (unsigned)(idx % NWIN);
+
+	if (atomic_load(&tr.lidx[s]) != idx || in + len > WIN_SIZE ||
+	    off + len > atomic_load(&c->alloc))
+		return false;
+	memcpy(slot_base(s) + in, rec, len);
+	return true;
+}
+
 static uint64_t suspended_at;	/* where the file was cut */
 
 /* Cut the file to end, after the last record (the blocks beyond were only
@@ -637,8 +669,13 @@ static void cut(struct wctl *c, uint64_t end, const char *rec, size_t len)
 			atomic_fetch_add(&c->dropped, 1);
 		if (end < atomic_load(&c->alloc))
 			(void)ftruncate(tr.fd, (off_t)end);
+	} else if (rec && !put_mapped(c, end, rec, len)) {
+		atomic_fetch_add(&c->dropped, 1);
+	} else if (rec) {
+		end += len;	/* not cut: the NUL bytes after it are the reader's to skip */
 	}
 	suspended_at = end;
+	release_fd();
 	ipcg_spin_unlock(&c->lock);
 }
 

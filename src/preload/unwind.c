@@ -118,20 +118,6 @@ static int move_pipe_fd(int fd, int minfd)
 
 static bool fd_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
 
-/* Where our descriptors go: 1000, or 3/4 of RLIMIT_NOFILE when that is
- * lower (as the trace file's, trace.c): F_DUPFD above the limit fails
- * with EINVAL, and the pipe would then stay on the program's numbers. */
-static int high_base(void)
-{
-	struct rlimit rl;
-	long base = 1000;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur <= base + 16)
-		base = (long)rl.rlim_cur * 3 / 4;
-	return (int)base;
-}
-
 static int lowest_free(int from)
 {
 	while (from < 65536 && fd_open(from))
@@ -168,7 +154,7 @@ static void relocate_pipe(int r, int w, const void *in_libunwind)
 	}
 	if (!hit)
 		return;
-	int hr = fcntl(r, F_DUPFD_CLOEXEC, high_base());
+	int hr = fcntl(r, F_DUPFD_CLOEXEC, ipcg_ownfd_high_base());
 	int hw = hr < 0 ? -1 : fcntl(w, F_DUPFD_CLOEXEC, hr + 1);
 	if (hr < 0 || hw < 0) {
 		if (hr >= 0)
