@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -218,6 +219,14 @@ static void init(void)
 
 	ipcg_guard_enter();
 	ipcg_real_resolve();
+	/* secure execution (setuid, setgid, file capabilities): the
+	 * environment belongs to a less privileged user, so no IPCGUARD_*
+	 * variable is read at all and the library stays inert, every hook a
+	 * pass-through, as ld.so does with LD_* and glibc with MALLOC_* */
+	if (getauxval(AT_SECURE)) {
+		atomic_store_explicit(&ipcg_state, IPCG_OFF, memory_order_release);
+		goto out;
+	}
 	if (ipcg_config_load(err, sizeof(err)) < 0)
 		die_config(err);
 	if (!ipcg_config.follow)
@@ -232,6 +241,7 @@ static void init(void)
 	start_trace(false);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	atomic_store_explicit(&ipcg_state, IPCG_READY, memory_order_release);
+out:
 	ipcg_guard_leave();
 	errno = saved;
 }
@@ -242,7 +252,7 @@ bool ipcg_init_slow(void)
 
 	if (atomic_compare_exchange_strong(&ipcg_state, &expected, IPCG_INITING)) {
 		init();
-		return true;
+		return atomic_load(&ipcg_state) == IPCG_READY;
 	}
 	/* READY after all, OFF, or being initialised by us or another thread */
 	return expected == IPCG_READY;
