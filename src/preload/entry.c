@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -24,6 +25,7 @@
 #include "ipcg/compiler.h"
 #include "ipcg/outpath.h"
 #include "modules.h"
+#include "preload_strip.h"
 #include "real.h"
 #include "records.h"
 #include "shmlimits.h"
@@ -58,33 +60,27 @@ static void die_config(const char *msg)
 }
 
 /* IPCGUARD_FOLLOW=0: take our library out of LD_PRELOAD so that programs
- * this one execs run untraced. */
+ * this one starts run untraced (posix_spawn, system and popen exec with
+ * environ internally, past our exec hooks).  Not enough on its own: bash
+ * ignores this edit, hence also the exec hooks (preload_strip.h). */
 static void drop_from_preload(void)
 {
-	char *pre = getenv("LD_PRELOAD");
-	char out[4096];
-	size_t n = 0;
+	const char *pre = getenv("LD_PRELOAD");
 
-	if (!pre || strlen(pre) >= sizeof(out))
+	ipcg_preload_strip_init();
+	if (!pre)
 		return;
-	for (char *p = pre; *p;) {
-		size_t len = strcspn(p, ": ");
-		if (len && !(len >= 15 && memcmp(p + len - 15, "libipcguard.so", 14) == 0) &&
-		    !(len >= 14 && memcmp(p + len - 14, "libipcguard.so", 14) == 0)) {
-			if (n)
-				out[n++] = ':';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p += len;
-		while (*p == ':' || *p == ' ')
-			p++;
+	size_t len = strlen(pre) + 1;	/* any length: no fixed buffer */
+	char *out = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (out == MAP_FAILED)
+		return;
+	if (ipcg_preload_filter(pre, out)) {
+		if (out[0])
+			setenv("LD_PRELOAD", out, 1);
+		else
+			unsetenv("LD_PRELOAD");
 	}
-	out[n] = '\0';
-	if (n)
-		setenv("LD_PRELOAD", out, 1);
-	else
-		unsetenv("LD_PRELOAD");
+	(void)munmap(out, len);
 }
 
 static char start_dir[PATH_MAX];	/* working directory when this image started */
