@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@
 _Atomic int ipcg_state;
 bool ipcg_logging;
 static _Atomic int exit_done;
+static _Atomic int exit_owner;	/* tid of the thread whose exit() ends the process, 0 = none */
+static int exit_status = -1;	/* its status, for the exit record */
 static pid_t owner_pid;		/* the process the trace is for: a vfork child shares our memory */
 
 bool ipcg_is_trace_owner(void)
@@ -196,6 +199,8 @@ static void atfork_child(void)
 	atomic_store(&ipcg_seq, 0);
 	atomic_store(&ipcg_nfindings, 0);
 	atomic_store(&exit_done, 0);
+	atomic_store(&exit_owner, 0);
+	exit_status = -1;
 	owner_pid = getpid();
 	ipcg_stacks_reset();
 	ipcg_modules_reset();
@@ -284,7 +289,26 @@ void ipcg_exit_sequence(const char *how, int status)
 	errno = saved;
 }
 
-static int exit_status = -1;
+/* exit() and the return from main: the first thread to get here ends the
+ * process and gives the exit record its status.  Another thread calling
+ * exit() meanwhile (undefined in C11 7.22.4.4) would otherwise run on to
+ * _exit with its own status, often first, and end the process before the
+ * record is written; it waits here instead until the process is gone, as
+ * glibc 2.41 makes it wait.  The same thread may exit() again (from an
+ * atexit handler or a signal handler).  A child sharing our memory
+ * without its own trace (vfork) claims nothing. */
+static void claim_exit(int status)
+{
+	int me = (int)syscall(SYS_gettid), owner = 0;
+
+	if (atomic_load(&ipcg_state) != IPCG_READY || getpid() != owner_pid)
+		return;
+	if (!atomic_compare_exchange_strong(&exit_owner, &owner, me) && owner != me) {
+		for (;;)	/* exit_owner never changes again in this process */
+			syscall(SYS_futex, &exit_owner, FUTEX_WAIT_PRIVATE, owner, NULL, NULL, 0);
+	}
+	exit_status = status & 0xff;
+}
 
 __attribute__((destructor)) static void ipcg_dtor(void)
 {
@@ -299,7 +323,7 @@ static ipcg_main_fn real_main;
 static int main_wrapper(int argc, char **argv, char **envp)
 {
 	int ret = real_main(argc, argv, envp);
-	exit_status = ret & 0xff;
+	claim_exit(ret);
 	return ret;
 }
 
@@ -315,7 +339,7 @@ IPCG_EXPORT int __libc_start_main(ipcg_main_fn main, int argc, char **argv, void
 
 IPCG_EXPORT void exit(int status)
 {
-	exit_status = status & 0xff;
+	claim_exit(status);
 	if (!ipcg_real.exit)
 		ipcg_real_resolve();
 	ipcg_real.exit(status);
