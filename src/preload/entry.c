@@ -144,21 +144,22 @@ static void open_trace(void)
 	ipcg_logging = ret == 0;
 }
 
-/* `ipcguard run` lists the traces its program tree wrote: one line each,
- * appended to the file it names (O_APPEND keeps lines whole). */
+/* `ipcguard run` lists the traces its program tree wrote: each path ends
+ * with a NUL byte (a path may hold a newline), appended to the file it
+ * names in one write (O_APPEND keeps entries whole). */
 static void note_in_manifest(const char *path)
 {
 	const char *m = getenv("IPCGUARD_RUN_MANIFEST");
-	char line[PATH_MAX + 1];
+	char entry[PATH_MAX + 1];
+	size_t n = strlen(path);
 
-	if (!m || !m[0] || !path[0])
+	if (!m || !m[0] || !path[0] || n >= sizeof(entry))
 		return;
 	int fd = open(m, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	size_t n = ipcg_txt(line, sizeof(line), 0, path);
-	n = ipcg_txt(line, sizeof(line), n, "\n");
-	(void)!write(fd, line, n);
+	memcpy(entry, path, n + 1);	/* with its NUL */
+	(void)!write(fd, entry, n + 1);
 	ipcg_sys_close(fd);
 }
 
