@@ -289,28 +289,55 @@ static bool any_running(const struct scanned *v, size_t n)
 	return false;
 }
 
-/* Appends the manifest's lines from the current position of m to v. */
+/* Appends the manifest's entries (NUL-terminated paths) from the current
+ * position of m to v.  An entry not yet terminated is left for the next
+ * call: the library writes each in one write(2), but we may read between. */
 static void read_manifest(FILE *m, struct scanned **v, size_t *n, size_t *cap)
 {
-	char path[PATH_MAX + 2];
+	char *path = NULL;
+	size_t len = 0;
+	ssize_t got;
 
 	clearerr(m);
-	while (fgets(path, sizeof(path), m)) {
-		path[strcspn(path, "\n")] = '\0';
+	for (off_t at = ftello(m); (got = getdelim(&path, &len, '\0', m)) > 0; at = ftello(m)) {
+		if (path[got - 1] != '\0') {
+			(void)fseeko(m, at, SEEK_SET);
+			break;
+		}
 		if (!path[0])
 			continue;
 		if (*n == *cap) {
 			size_t nc = *cap ? 2 * *cap : 16;
 			struct scanned *nv = realloc(*v, nc * sizeof(**v));
 			if (!nv)
-				return;
+				break;
 			*v = nv;
 			*cap = nc;
 		}
 		(*v)[*n] = (struct scanned){ .path = strdup(path) };
 		if (!(*v)[*n].path)
-			return;
+			break;
 		scan_trace(&(*v)[(*n)++]);
+	}
+	free(path);
+}
+
+/* A trace path for a terminal line: control bytes (a newline in a
+ * directory name) as C escapes, the rest as it is. */
+static void put_path(FILE *f, const char *p)
+{
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else if (c == '\\')
+			fputs("\\\\", f);
+		else
+			fputc(c, f);
 	}
 }
 
@@ -343,14 +370,19 @@ static void report_traces(const char *manifest, bool quiet)
 		struct scanned *t = &v[i];
 		if (quiet)
 			;
-		else if (t->findings < 0)
-			fprintf(stderr, "ipcguard: %s: cannot read: %s\n", t->path, strerror(t->err));
-		else
-			fprintf(stderr, "ipcguard: %s: %ld finding%s%s\n", t->path, t->findings,
+		else if (t->findings < 0) {
+			fputs("ipcguard: ", stderr);
+			put_path(stderr, t->path);
+			fprintf(stderr, ": cannot read: %s\n", strerror(t->err));
+		} else {
+			fputs("ipcguard: ", stderr);
+			put_path(stderr, t->path);
+			fprintf(stderr, ": %ld finding%s%s\n", t->findings,
 				t->findings == 1 ? "" : "s",
 				t->exit_seen || replaced_by_exec(v, n, i) ? "" :
 				t->gone ? " (process ended without exit: killed or crashed)" :
 				" (pid still running: findings so far; its exit findings come later)");
+		}
 		free(t->path);
 	}
 	free(v);

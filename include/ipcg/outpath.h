@@ -14,8 +14,10 @@ struct ipcg_outpath_vars {
 	const char *host;	/* %h */
 };
 
-/* Expand tmpl into out (cap bytes).  Returns 0, -EINVAL for an unknown
- * %-sequence or a trailing '%', -ENAMETOOLONG when it does not fit. */
+/* Expand tmpl into out (cap bytes).  %e and %h stay one file-name
+ * component: '/' and a leading '.' in them become '_'.  Returns 0,
+ * -EINVAL for an unknown %-sequence or a trailing '%', -ENAMETOOLONG when
+ * it does not fit. */
 int ipcg_outpath_expand(char *out, size_t cap, const char *tmpl,
 			const struct ipcg_outpath_vars *v);
 

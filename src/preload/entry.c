@@ -7,10 +7,13 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -23,6 +26,7 @@
 #include "ipcg/compiler.h"
 #include "ipcg/outpath.h"
 #include "modules.h"
+#include "preload_strip.h"
 #include "real.h"
 #include "records.h"
 #include "shmlimits.h"
@@ -35,6 +39,8 @@
 _Atomic int ipcg_state;
 bool ipcg_logging;
 static _Atomic int exit_done;
+static _Atomic int exit_owner;	/* tid of the thread whose exit() ends the process, 0 = none */
+static int exit_status = -1;	/* its status, for the exit record */
 static pid_t owner_pid;		/* the process the trace is for: a vfork child shares our memory */
 
 bool ipcg_is_trace_owner(void)
@@ -57,33 +63,27 @@ static void die_config(const char *msg)
 }
 
 /* IPCGUARD_FOLLOW=0: take our library out of LD_PRELOAD so that programs
- * this one execs run untraced. */
+ * this one starts run untraced (posix_spawn, system and popen exec with
+ * environ internally, past our exec hooks).  Not enough on its own: bash
+ * ignores this edit, hence also the exec hooks (preload_strip.h). */
 static void drop_from_preload(void)
 {
-	char *pre = getenv("LD_PRELOAD");
-	char out[4096];
-	size_t n = 0;
+	const char *pre = getenv("LD_PRELOAD");
 
-	if (!pre || strlen(pre) >= sizeof(out))
+	ipcg_preload_strip_init();
+	if (!pre)
 		return;
-	for (char *p = pre; *p;) {
-		size_t len = strcspn(p, ": ");
-		if (len && !(len >= 15 && memcmp(p + len - 15, "libipcguard.so", 14) == 0) &&
-		    !(len >= 14 && memcmp(p + len - 14, "libipcguard.so", 14) == 0)) {
-			if (n)
-				out[n++] = ':';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p += len;
-		while (*p == ':' || *p == ' ')
-			p++;
+	size_t len = strlen(pre) + 1;	/* any length: no fixed buffer */
+	char *out = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (out == MAP_FAILED)
+		return;
+	if (ipcg_preload_filter(pre, out)) {
+		if (out[0])
+			setenv("LD_PRELOAD", out, 1);
+		else
+			unsetenv("LD_PRELOAD");
 	}
-	out[n] = '\0';
-	if (n)
-		setenv("LD_PRELOAD", out, 1);
-	else
-		unsetenv("LD_PRELOAD");
+	(void)munmap(out, len);
 }
 
 static char start_dir[PATH_MAX];	/* working directory when this image started */
@@ -145,21 +145,22 @@ static void open_trace(void)
 	ipcg_logging = ret == 0;
 }
 
-/* `ipcguard run` lists the traces its program tree wrote: one line each,
- * appended to the file it names (O_APPEND keeps lines whole). */
+/* `ipcguard run` lists the traces its program tree wrote: each path ends
+ * with a NUL byte (a path may hold a newline), appended to the file it
+ * names in one write (O_APPEND keeps entries whole). */
 static void note_in_manifest(const char *path)
 {
 	const char *m = getenv("IPCGUARD_RUN_MANIFEST");
-	char line[PATH_MAX + 1];
+	char entry[PATH_MAX + 1];
+	size_t n = strlen(path);
 
-	if (!m || !m[0] || !path[0])
+	if (!m || !m[0] || !path[0] || n >= sizeof(entry))
 		return;
 	int fd = open(m, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	size_t n = ipcg_txt(line, sizeof(line), 0, path);
-	n = ipcg_txt(line, sizeof(line), n, "\n");
-	(void)!write(fd, line, n);
+	memcpy(entry, path, n + 1);	/* with its NUL */
+	(void)!write(fd, entry, n + 1);
 	ipcg_sys_close(fd);
 }
 
@@ -201,6 +202,8 @@ static void atfork_child(void)
 	atomic_store(&ipcg_nfindings, 0);
 	atomic_store(&ipcg_calls_not_written, 0);
 	atomic_store(&exit_done, 0);
+	atomic_store(&exit_owner, 0);
+	exit_status = -1;
 	owner_pid = getpid();
 	ipcg_stacks_reset();
 	ipcg_modules_reset();
@@ -220,6 +223,14 @@ static void init(void)
 
 	ipcg_guard_enter();
 	ipcg_real_resolve();
+	/* secure execution (setuid, setgid, file capabilities): the
+	 * environment belongs to a less privileged user, so no IPCGUARD_*
+	 * variable is read at all and the library stays inert, every hook a
+	 * pass-through, as ld.so does with LD_* and glibc with MALLOC_* */
+	if (getauxval(AT_SECURE)) {
+		atomic_store_explicit(&ipcg_state, IPCG_OFF, memory_order_release);
+		goto out;
+	}
 	if (ipcg_config_load(err, sizeof(err)) < 0)
 		die_config(err);
 	if (!ipcg_config.follow)
@@ -234,6 +245,7 @@ static void init(void)
 	start_trace(false);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	atomic_store_explicit(&ipcg_state, IPCG_READY, memory_order_release);
+out:
 	ipcg_guard_leave();
 	errno = saved;
 }
@@ -244,7 +256,7 @@ bool ipcg_init_slow(void)
 
 	if (atomic_compare_exchange_strong(&ipcg_state, &expected, IPCG_INITING)) {
 		init();
-		return true;
+		return atomic_load(&ipcg_state) == IPCG_READY;
 	}
 	/* READY after all, OFF, or being initialised by us or another thread */
 	return expected == IPCG_READY;
@@ -280,7 +292,26 @@ void ipcg_exit_sequence(const char *how, int status)
 	errno = saved;
 }
 
-static int exit_status = -1;
+/* exit() and the return from main: the first thread to get here ends the
+ * process and gives the exit record its status.  Another thread calling
+ * exit() meanwhile (undefined in C11 7.22.4.4) would otherwise run on to
+ * _exit with its own status, often first, and end the process before the
+ * record is written; it waits here instead until the process is gone, as
+ * glibc 2.41 makes it wait.  The same thread may exit() again (from an
+ * atexit handler or a signal handler).  A child sharing our memory
+ * without its own trace (vfork) claims nothing. */
+static void claim_exit(int status)
+{
+	int me = (int)syscall(SYS_gettid), owner = 0;
+
+	if (atomic_load(&ipcg_state) != IPCG_READY || getpid() != owner_pid)
+		return;
+	if (!atomic_compare_exchange_strong(&exit_owner, &owner, me) && owner != me) {
+		for (;;)	/* exit_owner never changes again in this process */
+			syscall(SYS_futex, &exit_owner, FUTEX_WAIT_PRIVATE, owner, NULL, NULL, 0);
+	}
+	exit_status = status & 0xff;
+}
 
 __attribute__((destructor)) static void ipcg_dtor(void)
 {
@@ -295,7 +326,7 @@ static ipcg_main_fn real_main;
 static int main_wrapper(int argc, char **argv, char **envp)
 {
 	int ret = real_main(argc, argv, envp);
-	exit_status = ret & 0xff;
+	claim_exit(ret);
 	return ret;
 }
 
@@ -311,7 +342,7 @@ IPCG_EXPORT int __libc_start_main(ipcg_main_fn main, int argc, char **argv, void
 
 IPCG_EXPORT void exit(int status)
 {
-	exit_status = status & 0xff;
+	claim_exit(status);
 	if (!ipcg_real.exit)
 		ipcg_real_resolve();
 	ipcg_real.exit(status);
