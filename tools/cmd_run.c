@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "esc.h"
 #include "live.h"
 #include "ipcg/outpath.h"
 
@@ -344,9 +345,10 @@ static void report_traces(const char *manifest, bool quiet)
 		if (quiet)
 			;
 		else if (t->findings < 0)
-			fprintf(stderr, "ipcguard: %s: cannot read: %s\n", t->path, strerror(t->err));
+			fprintf(stderr, "ipcguard: %s: cannot read: %s\n", ipcg_esc(t->path),
+				strerror(t->err));
 		else
-			fprintf(stderr, "ipcguard: %s: %ld finding%s%s\n", t->path, t->findings,
+			fprintf(stderr, "ipcguard: %s: %ld finding%s%s\n", ipcg_esc(t->path), t->findings,
 				t->findings == 1 ? "" : "s",
 				t->exit_seen || replaced_by_exec(v, n, i) ? "" :
 				t->gone ? " (process ended without exit: killed or crashed)" :

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "lineread.h"
 
 #define MAX_ERRS_SHOWN 50		/* per file, then a summary line */
@@ -76,7 +77,7 @@ static void bad_line(struct reader *r, uint64_t lineno, const char *fmt, ...)
 	r->ts->nmalformed++;
 	if (++r->nbad > MAX_ERRS_SHOWN)
 		return;
-	fprintf(stderr, "ipcguard: %s:%llu: ", r->p->file, (unsigned long long)lineno);
+	fprintf(stderr, "ipcguard: %s:%llu: ", ipcg_esc(r->p->file), (unsigned long long)lineno);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -90,7 +91,7 @@ static void file_error(struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "ipcguard: %s: ", r->p->file);
+	fprintf(stderr, "ipcguard: %s: ", ipcg_esc(r->p->file));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -205,7 +206,7 @@ static bool do_header(struct reader *r, const struct ipcg_jv *o)
 	if (!need_str(r, o, "format", &fmt, false))
 		return false;
 	if (strcmp(fmt, "ipcguard")) {
-		file_error(r, "not an ipcguard trace (format \"%.40s\")", fmt);
+		file_error(r, "not an ipcguard trace (format \"%.40s\")", ipcg_esc(fmt));
 		r->done = true;
 		return true;
 	}
@@ -582,7 +583,7 @@ static void pre_header_note(struct reader *r)
 		return;
 	r->p->nmalformed += r->pre_header;
 	r->ts->nmalformed += r->pre_header;
-	fprintf(stderr, "ipcguard: %s: %llu line%s before the header record skipped\n", r->p->file,
+	fprintf(stderr, "ipcguard: %s: %llu line%s before the header record skipped\n", ipcg_esc(r->p->file),
 		(unsigned long long)r->pre_header, r->pre_header == 1 ? "" : "s");
 	r->pre_header = 0;
 }
@@ -806,7 +807,7 @@ int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *c
 	for (size_t i = 0; i < ts->nprocs; i++)
 		if (rd[i].nbad > MAX_ERRS_SHOWN)
 			fprintf(stderr, "ipcguard: %s: %llu malformed lines in all, %llu not shown\n",
-				rd[i].p->file, (unsigned long long)rd[i].nbad,
+				ipcg_esc(rd[i].p->file), (unsigned long long)rd[i].nbad,
 				(unsigned long long)(rd[i].nbad - MAX_ERRS_SHOWN));
 	join_forks(ts);
 	join_execs(ts);
