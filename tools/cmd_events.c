@@ -56,7 +56,7 @@ static void put_sockaddr(FILE *f, const struct ipcg_jsonr *jp, const struct ipcg
 			fputs("sun_path=@", f);
 			ipcg_c_str(f, m->s, m->len);
 		} else {
-			fprintf(f, "%s=", m->key);
+			fprintf(f, "%s=", ipcg_esc(m->key));
 			put_val(f, jp, m, m->key, depth + 1);
 		}
 	}
@@ -107,7 +107,7 @@ static void put_val(FILE *f, const struct ipcg_jsonr *jp, const struct ipcg_jv *
 
 static void put_frame(void *ctx, unsigned idx, const char *text)
 {
-	fprintf((FILE *)ctx, "    #%u %s\n", idx, text);
+	fprintf((FILE *)ctx, "    #%u %s\n", idx, ipcg_esc(text));
 }
 
 static void on_record(void *vctx, struct ipcg_proc *p, const struct ipcg_rec *r)
@@ -118,12 +118,12 @@ static void on_record(void *vctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 
 	if (r->type != IPCG_R_CALL)
 		return;
-	fprintf(f, "[pid %" PRId64 "] %s(", p->pid, r->fn);
+	fprintf(f, "[pid %" PRId64 "] %s(", p->pid, ipcg_esc(r->fn));
 	for (const struct ipcg_jv *m = ipcg_jv_first(r->jp, r->args); m; m = ipcg_jv_next(r->jp, m)) {
 		if (!first)
 			fputs(", ", f);
 		first = false;
-		fprintf(f, "%s=", m->key);
+		fprintf(f, "%s=", ipcg_esc(m->key));
 		put_val(f, r->jp, m, m->key, 0);
 	}
 	fputs(") = ", f);
@@ -131,9 +131,9 @@ static void on_record(void *vctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 	if (r->failed) {
 		const char *d = ipcg_errno_desc(r->err);
 		if (d)
-			fprintf(f, " %s (%s)", r->err, d);
+			fprintf(f, " %s (%s)", ipcg_esc(r->err), d);
 		else
-			fprintf(f, " %s", r->err);
+			fprintf(f, " %s", ipcg_esc(r->err));
 	}
 	putc('\n', f);
 	if (c->stacks && r->stack)

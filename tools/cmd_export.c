@@ -519,7 +519,7 @@ static const char *intern_leaf(struct export *e, const char *prefix, const char 
 	char buf[256];
 	struct leaf *l;
 
-	snprintf(buf, sizeof(buf), "%s%s", prefix, s);
+	snprintf(buf, sizeof(buf), "%s%s", prefix, ipcg_esc(s));
 	for (char *q = buf; *q; q++)	/* keep the folded syntax intact */
 		if (*q == ';' || *q == ' ' || *q == '\n')
 			*q = '_';
@@ -574,11 +574,14 @@ static void folded_output(struct export *e)
 
 	HASH_ITER(hh, e->folds, f, ft) {
 		struct ipcg_strlist nm = { 0 };
-		size_t len = strlen(ipcg_proc_name(f->k.proc)) + strlen(f->k.leaf) + 2;
+		const char *root;
+		size_t len;
 		char *s;
 
 		ipcg_stack_lines(e->sym, (struct ipcg_proc *)f->k.proc, f->k.stack, 0, true,
 				 ipcg_strlist_add, &nm);
+		root = ipcg_esc(ipcg_proc_name(f->k.proc));	/* after: symbolising escapes too */
+		len = strlen(root) + strlen(f->k.leaf) + 2;
 		for (unsigned i = 0; i < nm.n; i++) {
 			for (char *q = nm.v[i]; *q; q++)	/* ';' separates frames */
 				if (*q == ';')
@@ -587,7 +590,10 @@ static void folded_output(struct export *e)
 		}
 		s = malloc(len + 1);
 		if (s) {
-			size_t o = (size_t)sprintf(s, "%s", ipcg_proc_name(f->k.proc));
+			size_t o = (size_t)sprintf(s, "%s", root);
+			for (char *q = s; *q; q++)	/* the root is one frame too */
+				if (*q == ';')
+					*q = '_';
 			for (unsigned i = nm.n; i-- > 0;)
 				o += (size_t)sprintf(s + o, ";%s", nm.v[i]);
 			sprintf(s + o, ";%s", f->k.leaf);

@@ -506,13 +506,8 @@ static void fmt_bytes(char *buf, size_t n, uint64_t b)
 
 static void put_name(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			putc(c, f);
-	}
+	if (s)
+		ipcg_esc_put(f, s, strlen(s));
 }
 
 static void put_proc(FILE *f, const struct ipcg_proc *p)

@@ -390,14 +390,14 @@ static void fmt_dur(char *buf, size_t n, const struct ipcg_proc *p)
 static void fmt_end(char *buf, size_t n, const struct ipcg_proc *p)
 {
 	if (!p->have_exit && p->exec_next)
-		snprintf(buf, n, "exec %s", ipcg_proc_name(p->exec_next));
+		snprintf(buf, n, "exec %s", ipcg_esc(ipcg_proc_name(p->exec_next)));
 	else if (!p->have_exit)
 		snprintf(buf, n, "trace ends without exit: killed or crashed");
 	else if (p->have_status)
-		snprintf(buf, n, "%s status %" PRId64, p->exit_how ? p->exit_how : "exit",
+		snprintf(buf, n, "%s status %" PRId64, p->exit_how ? ipcg_esc(p->exit_how) : "exit",
 			 p->exit_status);
 	else
-		snprintf(buf, n, "%s", p->exit_how ? p->exit_how : "exit");
+		snprintf(buf, n, "%s", p->exit_how ? ipcg_esc(p->exit_how) : "exit");
 	if (p->have_exit && p->exit_trace_stopped) {
 		size_t k = strlen(buf);
 		snprintf(buf + k, n - k, "; tracing stopped (%s), %" PRIu64 " calls not written",
@@ -407,7 +407,7 @@ static void fmt_end(char *buf, size_t n, const struct ipcg_proc *p)
 
 static void text_frame(void *ctx, unsigned idx, const char *text)
 {
-	fprintf((FILE *)ctx, "         #%u %s\n", idx, text);
+	fprintf((FILE *)ctx, "         #%u %s\n", idx, ipcg_esc(text));
 }
 
 static void text_pid(FILE *f, int64_t pid)
@@ -527,7 +527,7 @@ static void text_leaks(struct report *r, FILE *f, struct ipcg_leak **leaks, size
 	size_t shown = r->top && r->top < n ? r->top : n;
 	for (size_t i = 0; v && i < shown; i++) {
 		g = v[i];
-		fprintf(f, "  %" PRIu64 " %s", g->count, g->first->kind);
+		fprintf(f, "  %" PRIu64 " %s", g->count, ipcg_esc(g->first->kind));
 		if (g->bytes)
 			fprintf(f, ", %" PRIu64 " bytes%s", g->bytes,
 				is_attach_kind(g->first->kind) ? " of address space" : "");
@@ -538,8 +538,8 @@ static void text_leaks(struct report *r, FILE *f, struct ipcg_leak **leaks, size
 		}
 		if (g->more_pids)
 			fprintf(f, " and %" PRIu64 " more", g->more_pids);
-		fprintf(f, " (%s)%s %s\n", ipcg_proc_name(g->first->proc), g->count > 1 ? "; first:" : ":",
-			g->first->message ? g->first->message : "");
+		fprintf(f, " (%s)%s %s\n", ipcg_esc(ipcg_proc_name(g->first->proc)),
+			g->count > 1 ? "; first:" : ":", ipcg_esc(g->first->message));
 		if (!g->first->stack)
 			fputs("         (no stack)\n", f);
 		ipcg_stack_lines(r->sym, g->first->proc, g->first->stack, LEAK_FRAMES, false,
@@ -592,7 +592,7 @@ static void text_report(struct report *r)
 		char pid[24], ppid[24], par[24];
 		if (p->unreadable && !p->have_header) {
 			fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7s %8s  unreadable: %s\n", "?", "?", "-",
-				"?", "?", "-", "-", p->file);
+				"?", "?", "-", "-", ipcg_esc(p->file));
 			continue;
 		}
 		snprintf(pid, sizeof(pid), "%" PRId64, p->pid);
@@ -604,11 +604,11 @@ static void text_report(struct report *r)
 		fmt_dur(b1, sizeof(b1), p);
 		fmt_end(b2, sizeof(b2), p);
 		fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7" PRIu64 " %8" PRIu64 "  %s%s%s", pid, ppid,
-			par, ipcg_proc_name(p), b1, p->ncalls, p->nfindings,
+			par, ipcg_esc(ipcg_proc_name(p)), b1, p->ncalls, p->nfindings,
 			p->have_exit || p->exec_next ? "" : col(r, C_YEL), b2,
 			p->have_exit || p->exec_next ? "" : col(r, C_OFF));
 		if (hosts && p->host)
-			fprintf(f, " (host %s)", p->host);
+			fprintf(f, " (host %s)", ipcg_esc(p->host));
 		if (p->truncated)
 			fputs(" (last line incomplete)", f);
 		fputc('\n', f);
@@ -620,10 +620,10 @@ static void text_report(struct report *r)
 	else
 		fprintf(f, "  %-12s %8s %8s  %s\n", "FUNCTION", "CALLS", "ERRORS", "ERRNO");
 	for (size_t i = 0; fns && i < nfns; i++) {
-		fprintf(f, "  %-12s %8" PRIu64 " %8" PRIu64 " ", fns[i]->fn, fns[i]->calls,
+		fprintf(f, "  %-12s %8" PRIu64 " %8" PRIu64 " ", ipcg_esc(fns[i]->fn), fns[i]->calls,
 			fns[i]->errors);
 		for (unsigned k = 0; k < fns[i]->nerrnos; k++)
-			fprintf(f, "%s %s %" PRIu64, k ? "," : "", fns[i]->errnos[k].name,
+			fprintf(f, "%s %s %" PRIu64, k ? "," : "", ipcg_esc(fns[i]->errnos[k].name),
 				fns[i]->errnos[k].count);
 		fputc('\n', f);
 	}
@@ -631,7 +631,7 @@ static void text_report(struct report *r)
 	if (r->supp.n) {
 		fprintf(f, "\nSuppressed: %" PRIu64 " finding%s (--suppress ", r->nsuppressed,
 			r->nsuppressed == 1 ? "" : "s");
-		fputs(r->supp.file, f);
+		fputs(ipcg_esc(r->supp.file), f);
 		fputs(")\n", f);
 		for (size_t i = 0; i < r->supp.n; i++)
 			fprintf(f, "  line %u: %" PRIu64 "\n", r->supp.v[i].line, r->supp.v[i].hits);
@@ -643,7 +643,7 @@ static void text_report(struct report *r)
 		struct kindsum *k = &r->kinds[i];
 		fprintf(f, "  %s%-7s%s %s%s%s: %" PRIu64 " in %zu call site%s\n",
 			col(r, sev_color(k->sev)), ipcg_sev_name(k->sev), col(r, C_OFF),
-			col(r, C_BOLD), k->kind, col(r, C_OFF), k->count, k->nsites,
+			col(r, C_BOLD), ipcg_esc(k->kind), col(r, C_OFF), k->count, k->nsites,
 			k->nsites == 1 ? "" : "s");
 		for (size_t j = 0; j < k->nsites && (!r->top || j < r->top); j++) {
 			struct site *s = k->sites[j];
@@ -652,11 +652,11 @@ static void text_report(struct report *r)
 				fputc(q ? ',' : ' ', f);
 				text_pid(f, s->pids[q]);
 			}
-			fprintf(f, "] %s\n", s->message);
+			fprintf(f, "] %s\n", ipcg_esc(s->message));
 			if (!s->nframes)
 				fputs("         (no stack)\n", f);
 			for (unsigned q = 0; q < s->nframes; q++)
-				fprintf(f, "         #%u %s\n", q, s->frames[q]);
+				fprintf(f, "         #%u %s\n", q, ipcg_esc(s->frames[q]));
 		}
 		if (r->top && k->nsites > r->top)
 			fprintf(f, "    ... %zu more call site%s (--top 0 shows all)\n",
@@ -673,14 +673,14 @@ static void text_report(struct report *r)
 		struct ipcg_obj *o = objs[i];
 		sort_users(o);
 		fprintf(f, "  %s %s%s%s", ipcg_okind_name(o->kind), o->kind == IPCG_OBJ_ABSTRACT ?
-			"@" : "", o->value, "");
+			"@" : "", ipcg_esc(o->value), "");
 		if (hosts && o->host)
-			fprintf(f, " (host %s)", o->host);
+			fprintf(f, " (host %s)", ipcg_esc(o->host));
 		fputc('\n', f);
 		for (unsigned u = 0; u < o->nusers; u++) {
 			fputs("      pid ", f);
 			text_pid(f, o->users[u].proc->pid);
-			fprintf(f, " %-16s", ipcg_proc_name(o->users[u].proc));
+			fprintf(f, " %-16s", ipcg_esc(ipcg_proc_name(o->users[u].proc)));
 			for (unsigned b = 0; b < IPCG_ACT_COUNT; b++)
 				if (o->users[u].acts & (1u << b))
 					fprintf(f, " %s", ipcg_act_name(b));

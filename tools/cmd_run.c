@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "esc.h"
 #include "live.h"
 #include "ipcg/outpath.h"
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "esc.h"
 #include "symbolize.h"
 #include "trace_load.h"
 

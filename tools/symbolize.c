@@ -5,6 +5,8 @@
 
 #include <stdarg.h>
 
+#include "esc.h"
+
 #include <dirent.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -443,9 +445,9 @@ static void symbolize(struct ipcg_symmod *m, uint64_t vaddr, uint64_t lookup,
 				break;
 			if (tag != DW_TAG_inlined_subroutine)
 				continue;
-			sb_add(full, "%s (%s:%d) [inlined]\n", die_name(&chain[i]),
-			       base_name(file), line);
-			sb_add(names, "%s\n", die_name(&chain[i]));
+			sb_add(full, "%s (%s:%d) [inlined]\n", ipcg_esc(die_name(&chain[i])),
+			       ipcg_esc(base_name(file)), line);
+			sb_add(names, "%s\n", ipcg_esc(die_name(&chain[i])));
 			Dwarf_Attribute at;
 			Dwarf_Word cf = 0, cl = 0;
 			if (dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_file, &at), &cf) == 0 &&
@@ -470,13 +472,14 @@ static void symbolize(struct ipcg_symmod *m, uint64_t vaddr, uint64_t lookup,
 		}
 		uint64_t symoff = off + (vaddr - lookup);	/* offset of the real address */
 		if (file)
-			sb_add(full, "%s+0x%" PRIx64 " (%s:%d)", fn, symoff, base_name(file), line);
+			sb_add(full, "%s+0x%" PRIx64 " (%s:%d)", ipcg_esc(fn), symoff,
+			       ipcg_esc(base_name(file)), line);
 		else
-			sb_add(full, "%s+0x%" PRIx64 " (%s)", fn, symoff, m->name);
-		sb_add(names, "%s", fn);
+			sb_add(full, "%s+0x%" PRIx64 " (%s)", ipcg_esc(fn), symoff, ipcg_esc(m->name));
+		sb_add(names, "%s", ipcg_esc(fn));
 	} else {
-		sb_add(full, "%s+0x%" PRIx64, m->name, vaddr - m->first_vaddr);
-		sb_add(names, "%s+0x%" PRIx64, m->name, vaddr - m->first_vaddr);
+		sb_add(full, "%s+0x%" PRIx64, ipcg_esc(m->name), vaddr - m->first_vaddr);
+		sb_add(names, "%s+0x%" PRIx64, ipcg_esc(m->name), vaddr - m->first_vaddr);
 	}
 }
 
@@ -523,8 +526,8 @@ void ipcg_sym_frame(struct ipcg_sym *s, struct ipcg_proc *p, const struct ipcg_f
 			symbolize(m, vaddr, vaddr == 0 ? vaddr : vaddr - 1, &full, &names);
 			(void)innermost;
 		} else {
-			sb_add(&full, "%s+0x%" PRIx64, m->name, f->off);
-			sb_add(&names, "%s+0x%" PRIx64, m->name, f->off);
+			sb_add(&full, "%s+0x%" PRIx64, ipcg_esc(m->name), f->off);
+			sb_add(&names, "%s+0x%" PRIx64, ipcg_esc(m->name), f->off);
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c || !full.s || !names.s) {
@@ -554,24 +557,24 @@ void ipcg_sym_notes(struct ipcg_sym *s, FILE *out)
 		case SM_NOFILE:
 			if (strncmp(m->key, "path:", 5))
 				fprintf(out, "ipcguard: note: %s: no such file and no file with "
-					"build-id %s; its frames are not symbolised\n", m->recorded, m->key);
+					"build-id %s; its frames are not symbolised\n", ipcg_esc(m->recorded), ipcg_esc(m->key));
 			else
 				fprintf(out, "ipcguard: note: %s: no such file (and no build-id to "
-					"look for); its frames are not symbolised\n", m->recorded);
+					"look for); its frames are not symbolised\n", ipcg_esc(m->recorded));
 			break;
 		case SM_NOTREG:
 			fprintf(out, "ipcguard: note: %s: not a regular file (not opened)%s; its frames "
-				"are not symbolised\n", m->recorded,
+				"are not symbolised\n", ipcg_esc(m->recorded),
 				m->file ? "" : ", and no file with its build-id");
 			break;
 		case SM_MISMATCH:
 			fprintf(out, "ipcguard: note: %s: build-id differs from the trace (%s) and no "
 				"matching file was found (try --debug-dir); its frames are not symbolised\n",
-				m->recorded, m->key);
+				ipcg_esc(m->recorded), ipcg_esc(m->key));
 			break;
 		default:
 			fprintf(out, "ipcguard: note: %s: cannot read %s; its frames are not symbolised\n",
-				m->recorded, m->file ? m->file : m->recorded);
+				ipcg_esc(m->recorded), ipcg_esc(m->file ? m->file : m->recorded));
 			break;
 		}
 	}

@@ -1,31 +1,33 @@
 /* Streaming, time-merged trace loader (see trace_load.h). Each file has a
- * reader with its own buffer and parser; the reader holding the earliest
- * timed record is advanced next. Bad lines are reported as
+ * line reader (lineread.c: bounded lines, few descriptors) and its own
+ * parser; a heap keeps the readers by their next timed record, and the
+ * earliest is advanced next. Bad lines are reported as
  * "ipcguard: FILE:LINE: reason" and skipped; a truncated last line or a run
  * of NUL bytes at the end of a file (a killed writer) is expected. */
 #include "trace_load.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define READ_CHUNK (1u << 20)		/* initial buffer: 1 MiB per open file */
-#define LINE_MAX_BYTES (16u << 20)	/* a record is a few hundred bytes; cap garbage */
+#include "esc.h"
+#include "lineread.h"
+
 #define MAX_ERRS_SHOWN 50		/* per file, then a summary line */
+#define HEADER_WINDOW IPCG_LINE_MAX	/* the header must start within this many bytes */
+#define JP_KEEP_BYTES (256u << 10)	/* a parser grown past this by one line is freed */
 
 struct reader {
 	struct ipcg_proc *p;
 	struct ipcg_traceset *ts;
-	int fd;
-	char *buf;
-	size_t cap, head, tail;		/* unread bytes are buf[head..tail) */
-	bool eof, done, skipping;	/* skipping: inside an over-long line */
+	struct ipcg_lr lr;
+	bool done;
 	bool seen_record;		/* a valid record was read */
 	uint64_t lineno;
+	uint64_t pre_header;		/* lines before the header, skipped */
+	uint64_t nbad;			/* bad lines (each shown up to MAX_ERRS_SHOWN) */
 	struct ipcg_jsonr jp;
 	bool pending;			/* rec holds a timed record not yet delivered */
 	struct ipcg_rec rec;
@@ -73,9 +75,9 @@ static void bad_line(struct reader *r, uint64_t lineno, const char *fmt, ...)
 
 	r->p->nmalformed++;
 	r->ts->nmalformed++;
-	if (r->p->nmalformed > MAX_ERRS_SHOWN)
+	if (++r->nbad > MAX_ERRS_SHOWN)
 		return;
-	fprintf(stderr, "ipcguard: %s:%llu: ", r->p->file, (unsigned long long)lineno);
+	fprintf(stderr, "ipcguard: %s:%llu: ", ipcg_esc(r->p->file), (unsigned long long)lineno);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -89,81 +91,13 @@ static void file_error(struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "ipcguard: %s: ", r->p->file);
+	fprintf(stderr, "ipcguard: %s: ", ipcg_esc(r->p->file));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	r->p->unreadable = true;
 	r->ts->unreadable = true;
-}
-
-/* Blocks allocated after the exit record and never written (a writer
- * that had no descriptor left to cut its file) are not an incomplete line;
- * a NUL run without exit record is a killed writer's (truncated). */
-static bool all_nul(const char *p, size_t n)
-{
-	return n && p[0] == '\0' && memcmp(p, p + 1, n - 1) == 0;
-}
-
-/* The next complete line (without '\n'); 0 at the end of the file, -1 on a
- * read error. A final line without '\n' is the truncated tail. */
-static int next_line(struct reader *r, const char **ret, size_t *ret_len)
-{
-	for (;;) {
-		char *nl = r->head < r->tail ?
-			memchr(r->buf + r->head, '\n', r->tail - r->head) : NULL;
-
-		if (nl) {
-			size_t start = r->head;
-			r->head = (size_t)(nl - r->buf) + 1;
-			r->lineno++;
-			if (r->skipping) {
-				r->skipping = false;
-				bad_line(r, r->lineno, "line longer than %u bytes", LINE_MAX_BYTES);
-				continue;
-			}
-			*ret = r->buf + start;
-			*ret_len = (size_t)(nl - r->buf) - start;
-			return 1;
-		}
-		if (r->eof) {
-			if (r->skipping || (r->head < r->tail &&
-					    !(r->p->have_exit && all_nul(r->buf + r->head, r->tail - r->head))))
-				r->p->truncated = true;	/* incomplete last line or NUL run */
-			r->head = r->tail = 0;
-			return 0;
-		}
-		if (r->skipping) {
-			r->head = r->tail = 0;
-		} else if (r->head > 0) {
-			memmove(r->buf, r->buf + r->head, r->tail - r->head);
-			r->tail -= r->head;
-			r->head = 0;
-		}
-		if (r->tail == r->cap) {
-			if (r->cap >= LINE_MAX_BYTES) {
-				r->skipping = true;
-				r->head = r->tail = 0;
-			} else {
-				char *nb = realloc(r->buf, r->cap * 2);
-				if (!nb)
-					return -1;
-				r->buf = nb;
-				r->cap *= 2;
-			}
-		}
-		ssize_t n = read(r->fd, r->buf + r->tail, r->cap - r->tail);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			file_error(r, "read error: %s", strerror(errno));
-			return -1;
-		}
-		if (n == 0)
-			r->eof = true;
-		r->tail += (size_t)n;
-	}
 }
 
 /* Field helpers: each returns false after formatting r->msg. */
@@ -272,7 +206,7 @@ static bool do_header(struct reader *r, const struct ipcg_jv *o)
 	if (!need_str(r, o, "format", &fmt, false))
 		return false;
 	if (strcmp(fmt, "ipcguard")) {
-		file_error(r, "not an ipcguard trace (format \"%.40s\")", fmt);
+		file_error(r, "not an ipcguard trace (format \"%.40s\")", ipcg_esc(fmt));
 		r->done = true;
 		return true;
 	}
@@ -581,6 +515,17 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 	size_t i;
 
 	o = ipcg_jsonr_parse(&r->jp, line, len);
+	if (!r->p->have_header) {
+		/* what precedes the header is not part of a trace (another
+		 * program's output on a shared stderr, or no trace at all): only
+		 * counted, and the header is looked for in the first
+		 * HEADER_WINDOW bytes only (see refill) */
+		tv = o && o->type == IPCG_JV_OBJ ? ipcg_jv_get(&r->jp, o, "type") : NULL;
+		if (!ipcg_jv_is_str(tv) || strcmp(tv->s, "header")) {
+			r->pre_header++;
+			return false;
+		}
+	}
 	if (!o) {
 		if (len == 0 || (len == 1 && line[0] == '\r')) {
 			bad_line(r, r->lineno, "empty line");
@@ -613,8 +558,6 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 	rec->obj = o;
 	rec->lineno = r->lineno;
 	r->msg[0] = '\0';
-	if (rec->type != IPCG_R_HEADER && !r->p->have_header && !r->seen_record)
-		bad_line(r, r->lineno, "first record is not a header");
 	switch (rec->type) {
 	case IPCG_R_HEADER: ok = do_header(r, o); break;
 	case IPCG_R_MODULE: ok = do_module(r, o, rec); break;
@@ -638,6 +581,28 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 	return true;
 }
 
+/* Lines before the header were skipped: say so once, count them as malformed. */
+static void pre_header_note(struct reader *r)
+{
+	if (!r->pre_header)
+		return;
+	r->p->nmalformed += r->pre_header;
+	r->ts->nmalformed += r->pre_header;
+	fprintf(stderr, "ipcguard: %s: %llu line%s before the header record skipped\n", ipcg_esc(r->p->file),
+		(unsigned long long)r->pre_header, r->pre_header == 1 ? "" : "s");
+	r->pre_header = 0;
+}
+
+/* The parser keeps the size of the longest line it saw: give back what one
+ * huge line made it take (the record using it has been delivered). */
+static void jp_trim(struct reader *r)
+{
+	if (r->jp.scratch_cap > JP_KEEP_BYTES || r->jp.cap > JP_KEEP_BYTES / sizeof(struct ipcg_jv)) {
+		ipcg_jsonr_release(&r->jp);
+		ipcg_jsonr_init(&r->jp);
+	}
+}
+
 /* Advances r until it holds a timed record or ends; untimed records are
  * delivered on the way. */
 static void refill(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
@@ -645,29 +610,59 @@ static void refill(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
 	const char *line;
 	size_t len;
 
+	jp_trim(r);
 	while (!r->done) {
-		int rc = next_line(r, &line, &len);
-		if (rc <= 0) {
-			r->done = true;
+		bool had_header = r->p->have_header;
+
+		if (!had_header && ipcg_lr_offset(&r->lr) >= HEADER_WINDOW) {
+			file_error(r, "no header record in the first %u KiB: not an ipcguard trace",
+				   HEADER_WINDOW >> 10);
 			break;
 		}
+		enum ipcg_lr_rc rc = ipcg_lr_next(&r->lr, &line, &len);
+		if (rc == IPCG_LR_ERR) {
+			if (r->lr.err)
+				file_error(r, "%s: %s", r->lr.what, strerror(r->lr.err));
+			else
+				file_error(r, "%s", r->lr.what);
+			break;
+		}
+		if (rc == IPCG_LR_EOF)
+			break;
+		r->lineno++;
 		r->p->nlines++;
+		if (rc == IPCG_LR_LONG) {
+			if (!had_header) {
+				file_error(r, "line %llu is longer than %u bytes before any header "
+					   "record: not an ipcguard trace",
+					   (unsigned long long)r->lineno, IPCG_LINE_MAX);
+				break;
+			}
+			bad_line(r, r->lineno, "line longer than %u bytes (skipped)", IPCG_LINE_MAX);
+			continue;
+		}
 		if (!parse_record(r, line, len))
 			continue;
+		if (!had_header)
+			pre_header_note(r);
 		if (r->rec.has_ts) {
 			r->pending = true;
 			return;
 		}
 		deliver(r, ops, ctx);
+		jp_trim(r);
 	}
+	r->done = true;
+	/* blocks allocated after the exit record and never written (a writer
+	 * left without a descriptor to cut its file) are no incomplete line;
+	 * a NUL run without an exit record is a killed writer's */
+	if (r->lr.partial && !(r->p->have_exit && r->lr.nul_tail))
+		r->p->truncated = true;
 	if (!r->p->unreadable && !r->p->have_header)
 		file_error(r, r->p->nlines ? "no valid header record: not an ipcguard trace" :
+			   r->lr.partial ? "no complete line: not an ipcguard trace" :
 			   "empty file: not an ipcguard trace");
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
-	free(r->buf);
-	r->buf = NULL;
+	ipcg_lr_close(&r->lr);
 	ipcg_jsonr_release(&r->jp);
 	if (ops->proc_end)
 		ops->proc_end(ctx, r->p);
@@ -726,16 +721,61 @@ static void join_execs(struct ipcg_traceset *ts)
 	}
 }
 
+/* Readers holding a timed record, as a binary min-heap by (ts, file
+ * index): the earliest record next, ties in the order the files were given. */
+struct heap {
+	struct reader **v;
+	size_t n;
+};
+
+static bool before(const struct reader *a, const struct reader *b)
+{
+	return a->rec.ts < b->rec.ts || (a->rec.ts == b->rec.ts && a->p->idx < b->p->idx);
+}
+
+static void heap_down(struct heap *h, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < h->n && before(h->v[l], h->v[m]))
+			m = l;
+		if (l + 1 < h->n && before(h->v[l + 1], h->v[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		struct reader *t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+}
+
+static void heap_push(struct heap *h, struct reader *r)
+{
+	size_t i = h->n++;
+
+	h->v[i] = r;
+	while (i > 0 && before(h->v[i], h->v[(i - 1) / 2])) {
+		struct reader *t = h->v[i];
+		h->v[i] = h->v[(i - 1) / 2];
+		h->v[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
 int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *ctx,
 	      struct ipcg_traceset *ts)
 {
+	struct ipcg_lr_pool pool;
+	struct heap h = { 0 };
 	struct reader *rd;
 	int ret = 0;
 
 	memset(ts, 0, sizeof(*ts));
 	rd = calloc((size_t)nfiles + 1, sizeof(*rd));
 	ts->procs = calloc((size_t)nfiles + 1, sizeof(*ts->procs));
-	if (!rd || !ts->procs) {
+	h.v = calloc((size_t)nfiles + 1, sizeof(*h.v));
+	if (!ipcg_lr_pool_init(&pool, (size_t)nfiles) || !rd || !ts->procs || !h.v) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -754,50 +794,41 @@ int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *c
 		r->p = p;
 		r->ts = ts;
 		ipcg_jsonr_init(&r->jp);
-		r->fd = open(files[i], O_RDONLY | O_CLOEXEC);
-		if (r->fd < 0) {
-			file_error(r, "cannot open: %s", strerror(errno));
-			r->done = true;
-			continue;
-		}
-		r->cap = READ_CHUNK;
-		r->buf = malloc(r->cap);
-		if (!r->buf) {
-			ret = -ENOMEM;
-			goto out_free;
-		}
+		ipcg_lr_init(&r->lr, &pool, files[i]);
 	}
-	for (int i = 0; i < nfiles; i++)
+	/* files are opened as they are read, at most pool.max_open at a time */
+	for (int i = 0; i < nfiles; i++) {
 		refill(&rd[i], ops, ctx);
-	for (;;) {
-		struct reader *best = NULL;
-		for (int i = 0; i < nfiles; i++)
-			if (rd[i].pending && (!best || rd[i].rec.ts < best->rec.ts))
-				best = &rd[i];
-		if (!best)
-			break;
+		if (rd[i].pending)
+			heap_push(&h, &rd[i]);
+	}
+	while (h.n > 0) {
+		struct reader *best = h.v[0];
+
 		best->pending = false;
 		deliver(best, ops, ctx);
 		refill(best, ops, ctx);
+		if (!best->pending)
+			h.v[0] = h.v[--h.n];
+		heap_down(&h, 0);
 	}
 	for (size_t i = 0; i < ts->nprocs; i++)
-		if (ts->procs[i]->nmalformed > MAX_ERRS_SHOWN)
+		if (rd[i].nbad > MAX_ERRS_SHOWN)
 			fprintf(stderr, "ipcguard: %s: %llu malformed lines in all, %llu not shown\n",
-				ts->procs[i]->file,
-				(unsigned long long)ts->procs[i]->nmalformed,
-				(unsigned long long)(ts->procs[i]->nmalformed - MAX_ERRS_SHOWN));
+				ipcg_esc(rd[i].p->file), (unsigned long long)rd[i].nbad,
+				(unsigned long long)(rd[i].nbad - MAX_ERRS_SHOWN));
 	join_forks(ts);
 	join_execs(ts);
 out_free:
-	if (rd) {
-		for (int i = 0; i < nfiles; i++) {
-			if (rd[i].fd > 0)
-				close(rd[i].fd);
-			free(rd[i].buf);
+	if (rd && ts->procs) {
+		for (size_t i = 0; i < ts->nprocs; i++) {
+			ipcg_lr_close(&rd[i].lr);
 			ipcg_jsonr_release(&rd[i].jp);
 		}
 	}
 	free(rd);
+	free(h.v);
+	ipcg_lr_pool_release(&pool);
 	return ret;
 }
 
