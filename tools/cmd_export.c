@@ -16,6 +16,7 @@
 #include <uthash.h>
 
 #include "commands.h"
+#include "folded.h"
 #include "out.h"
 #include "symbolize.h"
 #include "trace_load.h"
@@ -71,24 +72,8 @@ struct cproc {				/* chrome: per-process state */
 	bool named;
 };
 
-struct fold {				/* folded: count per (process, stack, leaf) */
-	struct {
-		const struct ipcg_proc *proc;
-		const struct ipcg_stack *stack;
-		const char *leaf;	/* interned */
-	} k;
-	uint64_t count;
-	UT_hash_handle hh;
-};
-
-struct leaf {
+struct leaf {				/* chrome: interned finding kinds */
 	char *s;
-	UT_hash_handle hh;
-};
-
-struct line {
-	char *s;
-	uint64_t count;
 	UT_hash_handle hh;
 };
 
@@ -98,8 +83,8 @@ struct export {
 	struct ipcg_sym *sym;
 	bool first;			/* chrome: no event written yet */
 	uint64_t next_slice;
-	struct fold *folds;
 	struct leaf *leaves;
+	struct ipcg_folded *folded;
 };
 
 /* --- chrome --- */
@@ -512,8 +497,6 @@ static void chrome_end(struct export *e, struct ipcg_proc *p)
 	p->user = NULL;
 }
 
-/* --- folded --- */
-
 static const char *intern_leaf(struct export *e, const char *prefix, const char *s)
 {
 	char buf[256];
@@ -535,104 +518,6 @@ static const char *intern_leaf(struct export *e, const char *prefix, const char 
 	return l->s;
 }
 
-static void folded_record(struct export *e, struct ipcg_proc *p, const struct ipcg_rec *r)
-{
-	struct fold key, *f;
-
-	if (r->type != IPCG_R_CALL && r->type != IPCG_R_FINDING &&
-	    r->type != IPCG_R_FINDING_REPEATS)
-		return;
-	memset(&key, 0, sizeof(key));
-	key.k.proc = p;
-	key.k.stack = r->stack;
-	key.k.leaf = r->type == IPCG_R_CALL ? intern_leaf(e, "", r->fn) :
-		     intern_leaf(e, "finding:", r->kind);
-	HASH_FIND(hh, e->folds, &key.k, sizeof(key.k), f);
-	if (!f) {
-		f = calloc(1, sizeof(*f));
-		if (!f)
-			return;
-		f->k = key.k;
-		HASH_ADD(hh, e->folds, k, sizeof(f->k), f);
-	}
-	/* findings the library counted instead of writing count too */
-	uint64_t n = r->type == IPCG_R_FINDING_REPEATS ? r->repeats : 1;
-	if (f->count + n >= f->count)
-		f->count += n;
-}
-
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp((*(struct line *const *)a)->s, (*(struct line *const *)b)->s);
-}
-
-static void folded_output(struct export *e)
-{
-	struct fold *f, *ft;
-	struct line *lines = NULL, *l, *lt, **v;
-	size_t n = 0;
-
-	HASH_ITER(hh, e->folds, f, ft) {
-		struct ipcg_strlist nm = { 0 };
-		const char *root;
-		size_t len;
-		char *s;
-
-		ipcg_stack_lines(e->sym, (struct ipcg_proc *)f->k.proc, f->k.stack, 0, true,
-				 ipcg_strlist_add, &nm);
-		root = ipcg_esc(ipcg_proc_name(f->k.proc));	/* after: symbolising escapes too */
-		len = strlen(root) + strlen(f->k.leaf) + 2;
-		for (unsigned i = 0; i < nm.n; i++) {
-			for (char *q = nm.v[i]; *q; q++)	/* ';' separates frames */
-				if (*q == ';')
-					*q = '_';
-			len += strlen(nm.v[i]) + 1;
-		}
-		s = malloc(len + 1);
-		if (s) {
-			size_t o = (size_t)sprintf(s, "%s", root);
-			for (char *q = s; *q; q++)	/* the root is one frame too */
-				if (*q == ';')
-					*q = '_';
-			for (unsigned i = nm.n; i-- > 0;)
-				o += (size_t)sprintf(s + o, ";%s", nm.v[i]);
-			sprintf(s + o, ";%s", f->k.leaf);
-			for (char *q = s; *q; q++)
-				if (*q == ' ')
-					*q = '_';
-			HASH_FIND_STR(lines, s, l);
-			if (l) {
-				l->count += f->count;
-				free(s);
-			} else if ((l = calloc(1, sizeof(*l)))) {
-				l->s = s;
-				l->count = f->count;
-				HASH_ADD_KEYPTR(hh, lines, l->s, strlen(l->s), l);
-			} else {
-				free(s);
-			}
-		}
-		ipcg_strlist_free(nm.v, nm.n);
-		HASH_DEL(e->folds, f);
-		free(f);
-	}
-	v = calloc(HASH_COUNT(lines) + 1, sizeof(*v));
-	HASH_ITER(hh, lines, l, lt) {
-		if (v)
-			v[n++] = l;
-	}
-	if (v)
-		qsort(v, n, sizeof(*v), cmp_line);
-	for (size_t i = 0; i < n; i++)
-		fprintf(e->out, "%s %" PRIu64 "\n", v[i]->s, v[i]->count);
-	free(v);
-	HASH_ITER(hh, lines, l, lt) {
-		HASH_DEL(lines, l);
-		free(l->s);
-		free(l);
-	}
-}
-
 /* --- driver --- */
 
 static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
@@ -642,7 +527,7 @@ static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 	if (e->fmt == FMT_CHROME)
 		chrome_record(e, p, r);
 	else
-		folded_record(e, p, r);
+		ipcg_folded_record(e->folded, p, r);
 }
 
 static void on_proc_end(void *ctx, struct ipcg_proc *p)
@@ -717,7 +602,11 @@ int ipcg_cmd_export(int argc, char **argv)
 	}
 	ipcg_out_setup();
 	e.sym = ipcg_sym_new(dirs, ndirs);
-	if (!e.sym) {
+	if (e.sym && e.fmt == FMT_FOLDED)
+		e.folded = ipcg_folded_new(e.sym);
+	if (!e.sym || (e.fmt == FMT_FOLDED && !e.folded)) {
+		fprintf(stderr, "ipcguard: export: out of memory\n");
+		ipcg_sym_free(e.sym);
 		free(dirs);
 		return IPCG_EXIT_USAGE;
 	}
@@ -731,7 +620,7 @@ int ipcg_cmd_export(int argc, char **argv)
 	if (e.fmt == FMT_CHROME)
 		fputs("\n]}\n", stdout);
 	else
-		folded_output(&e);
+		ipcg_folded_write(e.folded, stdout);
 	if (e.fmt == FMT_FOLDED)
 		ipcg_sym_notes(e.sym, stderr);
 	if (!ipcg_out_finish(stdout) || ts.unreadable)
@@ -741,6 +630,7 @@ int ipcg_cmd_export(int argc, char **argv)
 		free(l->s);
 		free(l);
 	}
+	ipcg_folded_free(e.folded);
 	ipcg_traceset_release(&ts);
 	ipcg_sym_free(e.sym);
 	free(dirs);

@@ -111,7 +111,7 @@ void ipcg_stack_lines(struct ipcg_sym *sym, struct ipcg_proc *p, const struct ip
 		const char *full, *nm, *text, *nl;
 		char line[1024];
 
-		ipcg_sym_frame(sym, p, &st->frames[i], i == 0, &full, &nm);
+		ipcg_sym_frame(sym, p, ipcg_stack_frame(p, st, i), i == 0, &full, &nm);
 		text = names ? nm : full;
 		while ((nl = strchr(text, '\n'))) {
 			size_t n = (size_t)(nl - text);

@@ -131,7 +131,8 @@ bool ipcg_supp_match(struct ipcg_supp *s, struct ipcg_sym *sym, struct ipcg_proc
 			done = true;
 			ipcg_stack_lines(sym, p, st, 0, true, ipcg_strlist_add, &fun);
 			for (uint32_t k = 0; k < st->nframes; k++) {
-				const struct ipcg_module *m = ipcg_proc_module(p, st->frames[k].mod);
+				const struct ipcg_module *m =
+					ipcg_proc_module(p, ipcg_stack_frame(p, st, k)->mod);
 				if (m && m->path)
 					ipcg_strlist_add(&obj, k, m->path);
 			}

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "arena.h"
 #include "esc.h"
 
 #include <dirent.h>
@@ -48,14 +49,13 @@ struct ipcg_symmod {
 	UT_hash_handle hh;
 };
 
+/* Each distinct (module file, address) is symbolised once: an
+ * open-addressing table of these, the strings in an arena (they live as
+ * long as the symboliser, and never move). */
 struct cache_ent {
-	struct {
-		const void *sm;		/* symmod (or NULL for unknown module) */
-		uint64_t addr;
-		bool inner;
-	} k;
-	char *full, *names;
-	UT_hash_handle hh;
+	const struct ipcg_symmod *sm;	/* NULL: free slot */
+	uint64_t addr;
+	const char *full, *names;	/* names == full when they are the same text */
 };
 
 struct idx_ent {			/* build-id -> file found by the directory scan */
@@ -71,6 +71,8 @@ struct ipcg_sym {
 	Dwfl_Callbacks cb;
 	struct ipcg_symmod *mods;
 	struct cache_ent *cache;
+	size_t cache_cap, ncache;
+	struct ipcg_arena strs;
 	struct idx_ent *idx;
 	bool scanned;
 };
@@ -109,7 +111,6 @@ struct ipcg_sym *ipcg_sym_new(char **debug_dirs, int ndirs)
 void ipcg_sym_free(struct ipcg_sym *s)
 {
 	struct ipcg_symmod *m, *mt;
-	struct cache_ent *c, *ct;
 	struct idx_ent *x, *xt;
 
 	if (!s)
@@ -124,12 +125,8 @@ void ipcg_sym_free(struct ipcg_sym *s)
 		free(m->file);
 		free(m);
 	}
-	HASH_ITER(hh, s->cache, c, ct) {
-		HASH_DEL(s->cache, c);
-		free(c->full);
-		free(c->names);
-		free(c);
-	}
+	free(s->cache);
+	ipcg_arena_release(&s->strs);
 	HASH_ITER(hh, s->idx, x, xt) {
 		HASH_DEL(s->idx, x);
 		free(x->bid);
@@ -483,14 +480,77 @@ static void symbolize(struct ipcg_symmod *m, uint64_t vaddr, uint64_t lookup,
 	}
 }
 
+static size_t cache_slot(size_t cap, const struct ipcg_symmod *m, uint64_t addr)
+{
+	return (size_t)ipcg_hash64(addr ^ (uint64_t)(uintptr_t)m * 0x9e3779b97f4a7c15ull) & (cap - 1);
+}
+
+static bool cache_grow(struct ipcg_sym *s)
+{
+	size_t cap = s->cache_cap ? s->cache_cap * 2 : 256;
+	struct cache_ent *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return false;
+	for (size_t i = 0; i < s->cache_cap; i++) {
+		struct cache_ent *c = &s->cache[i];
+		if (!c->sm)
+			continue;
+		size_t h = cache_slot(cap, c->sm, c->addr);
+		while (v[h].sm)
+			h = (h + 1) & (cap - 1);
+		v[h] = *c;
+	}
+	free(s->cache);
+	s->cache = v;
+	s->cache_cap = cap;
+	return true;
+}
+
+/* The cached texts of (m, off), symbolised on first use; NULL on failure. */
+static const struct cache_ent *cache_get(struct ipcg_sym *s, struct ipcg_symmod *m, uint64_t off)
+{
+	struct sbuf full = { 0 }, names = { 0 };
+	struct cache_ent *c;
+	size_t h;
+
+	if ((s->ncache + 1) * 2 > s->cache_cap && !cache_grow(s))
+		return NULL;
+	for (h = cache_slot(s->cache_cap, m, off); s->cache[h].sm; h = (h + 1) & (s->cache_cap - 1))
+		if (s->cache[h].sm == m && s->cache[h].addr == off)
+			return &s->cache[h];
+	if (m->status == SM_OK) {
+		uint64_t vaddr = off + m->first_vaddr;
+		/* every frame is a return address, frame 0 included: the
+		 * interposer's own frames are cut, so frame 0 is the return
+		 * into the caller of shmget() etc. (see docs/reader.md) */
+		symbolize(m, vaddr, vaddr == 0 ? vaddr : vaddr - 1, &full, &names);
+	} else {
+		sb_add(&full, "%s+0x%" PRIx64, ipcg_esc(m->name), off);
+	}
+	c = &s->cache[h];
+	c->full = full.s ? ipcg_arena_strdup(&s->strs, full.s) : NULL;
+	c->names = !names.s ? c->full : !strcmp(names.s, full.s ? full.s : "") ? c->full :
+		   ipcg_arena_strdup(&s->strs, names.s);
+	free(full.s);
+	free(names.s);
+	if (!c->full || !c->names)
+		return NULL;		/* slot left free */
+	c->sm = m;
+	c->addr = off;
+	s->ncache++;
+	return c;
+}
+
 void ipcg_sym_frame(struct ipcg_sym *s, struct ipcg_proc *p, const struct ipcg_frame *f,
 		    bool innermost, const char **ret_full, const char **ret_names)
 {
 	struct ipcg_module *mod = NULL;
 	struct ipcg_symmod *m = NULL;
-	struct cache_ent key, *c;
+	const struct cache_ent *c;
 	static char oom[] = "?";
 
+	(void)innermost;		/* every frame is looked up at address - 1 */
 	*ret_full = *ret_names = oom;
 	if (f->mod) {
 		HASH_FIND(hh, p->mods, &f->mod, sizeof(f->mod), mod);
@@ -500,10 +560,6 @@ void ipcg_sym_frame(struct ipcg_sym *s, struct ipcg_proc *p, const struct ipcg_f
 		}
 		m = mod ? mod->sym : NULL;
 	}
-	memset(&key, 0, sizeof(key));
-	key.k.sm = m;
-	key.k.addr = f->off;
-	key.k.inner = innermost;
 	if (!m) {				/* not cacheable by file: format directly */
 		static char tmp[2][96];
 		if (f->mod == 0)
@@ -515,34 +571,10 @@ void ipcg_sym_frame(struct ipcg_sym *s, struct ipcg_proc *p, const struct ipcg_f
 		*ret_names = tmp[1];
 		return;
 	}
-	HASH_FIND(hh, s->cache, &key.k, sizeof(key.k), c);
-	if (!c) {
-		struct sbuf full = { 0 }, names = { 0 };
-		if (m->status == SM_OK) {
-			uint64_t vaddr = f->off + m->first_vaddr;
-			/* every frame is a return address, frame 0 included: the
-			 * interposer's own frames are cut, so frame 0 is the return
-			 * into the caller of shmget() etc. (see docs/reader.md) */
-			symbolize(m, vaddr, vaddr == 0 ? vaddr : vaddr - 1, &full, &names);
-			(void)innermost;
-		} else {
-			sb_add(&full, "%s+0x%" PRIx64, ipcg_esc(m->name), f->off);
-			sb_add(&names, "%s+0x%" PRIx64, ipcg_esc(m->name), f->off);
-		}
-		c = calloc(1, sizeof(*c));
-		if (!c || !full.s || !names.s) {
-			free(c);
-			free(full.s);
-			free(names.s);
-			return;
-		}
-		c->k = key.k;
-		c->full = full.s;
-		c->names = names.s;
-		HASH_ADD(hh, s->cache, k, sizeof(c->k), c);
+	if ((c = cache_get(s, m, f->off))) {
+		*ret_full = c->full;
+		*ret_names = c->names;
 	}
-	*ret_full = c->full;
-	*ret_names = c->names;
 }
 
 void ipcg_sym_notes(struct ipcg_sym *s, FILE *out)

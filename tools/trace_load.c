@@ -164,7 +164,6 @@ static bool need_stack(struct reader *r, const struct ipcg_jv *o, const char *ke
 {
 	const struct ipcg_jv *v;
 	uint64_t id;
-	struct ipcg_stack *s = NULL;
 
 	*ret = NULL;
 	if (!need(r, o, key, &v))
@@ -173,9 +172,7 @@ static bool need_stack(struct reader *r, const struct ipcg_jv *o, const char *ke
 		return true;
 	if (!ipcg_jv_u64(v, &id) || id > UINT32_MAX)
 		return wrong(r, key, "a stack id or null");
-	uint32_t id32 = (uint32_t)id;
-	HASH_FIND(hh, r->p->stacks, &id32, sizeof(id32), s);
-	*ret = s;
+	*ret = ipcg_ss_find(&r->p->stacks, (uint32_t)id);
 	return true;
 }
 
@@ -302,8 +299,8 @@ static bool do_stack(struct reader *r, const struct ipcg_jv *o)
 {
 	const struct ipcg_jv *v, *f;
 	uint64_t id;
-	struct ipcg_stack *s;
 	uint32_t n = 0, k = 0;
+	static struct ipcg_frame frames[IPCG_MAX_FRAMES];	/* one record at a time */
 
 	if (!need_u64(r, o, "id", &id))
 		return false;
@@ -314,33 +311,25 @@ static bool do_stack(struct reader *r, const struct ipcg_jv *o)
 	if (v->type != IPCG_JV_ARR)
 		return wrong(r, "frames", "an array");
 	uint32_t id32 = (uint32_t)id;
-	HASH_FIND(hh, r->p->stacks, &id32, sizeof(id32), s);
-	if (s) {
+	if (ipcg_ss_find(&r->p->stacks, id32)) {
 		snprintf(r->msg, sizeof(r->msg), "stack id %u defined twice", id32);
 		return false;
 	}
 	n = v->len < IPCG_MAX_FRAMES ? v->len : IPCG_MAX_FRAMES;
-	s = malloc(sizeof(*s) + n * sizeof(s->frames[0]));
-	if (!s)
-		return false;
 	for (f = ipcg_jv_first(&r->jp, v); f && k < n; f = ipcg_jv_next(&r->jp, f), k++) {
 		const struct ipcg_jv *a = ipcg_jv_first(&r->jp, f), *b = ipcg_jv_next(&r->jp, a);
 		uint64_t mod, off;
 
 		if (f->type != IPCG_JV_ARR || f->len != 2 || !ipcg_jv_u64(a, &mod) ||
 		    mod > UINT32_MAX || !ipcg_jv_hex(b, &off)) {
-			free(s);
 			snprintf(r->msg, sizeof(r->msg),
 				 "frame %u is not [module_id, \"0xOFFSET\"]", k);
 			return false;
 		}
-		s->frames[k].mod = (uint32_t)mod;
-		s->frames[k].off = off;
+		frames[k].mod = (uint32_t)mod;
+		frames[k].off = off;
 	}
-	s->id = id32;
-	s->nframes = n;
-	HASH_ADD(hh, r->p->stacks, id, sizeof(s->id), s);
-	return true;
+	return ipcg_ss_add(&r->p->stacks, id32, frames, k) == 0;	/* else out of memory */
 }
 
 static bool do_call(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *rec)
@@ -837,7 +826,6 @@ void ipcg_traceset_release(struct ipcg_traceset *ts)
 	for (size_t i = 0; i < ts->nprocs; i++) {
 		struct ipcg_proc *p = ts->procs[i];
 		struct ipcg_module *m, *mt;
-		struct ipcg_stack *s, *st;
 
 		HASH_ITER(hh, p->mods, m, mt) {
 			HASH_DEL(p->mods, m);
@@ -845,10 +833,7 @@ void ipcg_traceset_release(struct ipcg_traceset *ts)
 			free(m->build_id);
 			free(m);
 		}
-		HASH_ITER(hh, p->stacks, s, st) {
-			HASH_DEL(p->stacks, s);
-			free(s);
-		}
+		ipcg_ss_release(&p->stacks);
 		free(p->exe);
 		free(p->host);
 		free(p->argv);

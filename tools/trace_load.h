@@ -5,8 +5,8 @@
  * (call, fork, exit) are delivered in ts order across files; the untimed ones
  * (header, module, stack, finding, policy) in file order right after the
  * record they follow. Each file's own order is never changed. Modules and
- * stacks are kept (interned, bounded by distinct ones); calls are not: memory
- * does not grow with the number of events. */
+ * stacks are kept (compactly, stackstore.h: bounded by distinct ones); calls
+ * are not: memory does not grow with the number of events. */
 #ifndef IPCG_TOOLS_TRACE_LOAD_H
 #define IPCG_TOOLS_TRACE_LOAD_H
 
@@ -15,6 +15,7 @@
 #include <uthash.h>
 
 #include "jsonr.h"
+#include "stackstore.h"
 
 #define IPCG_FORMAT_VERSION 1		/* newest trace format this reader knows */
 #define IPCG_MAX_FRAMES 256		/* longer stacks are cut (library default is 32) */
@@ -37,18 +38,6 @@ struct ipcg_module {
 	struct ipcg_symmod *sym;	/* resolved file, set by symbolize.c on first use */
 	bool sym_done;			/* sym lookup attempted */
 	UT_hash_handle hh;
-};
-
-struct ipcg_frame {
-	uint32_t mod;			/* module id, 0 for an address in no known module */
-	uint64_t off;			/* offset from the module base (absolute if mod is 0) */
-};
-
-struct ipcg_stack {
-	uint32_t id;			/* id in its trace file */
-	uint32_t nframes;
-	UT_hash_handle hh;
-	struct ipcg_frame frames[];	/* innermost first */
 };
 
 /* One trace file: one process image (a fork child or an exec'd image has its own). */
@@ -78,7 +67,7 @@ struct ipcg_proc {
 	struct ipcg_proc *parent;	/* joined through the parent's fork record */
 	struct ipcg_proc *exec_next;	/* no exit record: the image that replaced this one by exec */
 	struct ipcg_module *mods;	/* by id */
-	struct ipcg_stack *stacks;	/* by id */
+	struct ipcg_stackstore stacks;	/* by id; frames through ipcg_stack_frame */
 	void *user;			/* consumer's per-process state */
 };
 
@@ -140,6 +129,12 @@ int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *c
 void ipcg_traceset_release(struct ipcg_traceset *ts);
 
 const struct ipcg_module *ipcg_proc_module(const struct ipcg_proc *p, uint32_t id);
+/* Frame i (innermost first) of a stack of process p. */
+static inline const struct ipcg_frame *ipcg_stack_frame(const struct ipcg_proc *p,
+							const struct ipcg_stack *st, uint32_t i)
+{
+	return ipcg_ss_frame(&p->stacks, st, i);
+}
 const char *ipcg_sev_name(enum ipcg_sev s);
 /* Parses "info", "warning", "error"; returns -1 otherwise. */
 int ipcg_sev_parse(const char *s);

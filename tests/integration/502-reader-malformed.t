@@ -9,7 +9,7 @@ cp "$F/malformed.jsonl" "$F/basic.jsonl" .
 HDR='{"type":"header","format":"ipcguard","version":1,"pid":9,"ppid":1,"exe":"/x","argv":[],"host":"h","start_realtime_ns":1,"start_ns":1,"config":{},"limits":{}}'
 CALL='{"type":"call","seq":1,"ts_ns":5,"tid":9,"fn":"shmget","args":{"key":"IPC_PRIVATE","size":1,"shmflg":"0600"},"ret":3,"errno":null,"stack":null}'
 EXIT='{"type":"exit","ts_ns":9,"calls":2,"findings":0}'
-# a line over the 16 MiB limit between valid records
+# a line over the 1 MiB limit (17 MB) between valid records
 { echo "$HDR"; echo "$CALL"; printf '{"type":"call","pad":"'; head -c 17000000 /dev/zero | tr '\0' a; echo '"}'; echo "$CALL"; echo "$EXIT"; } > long.jsonl
 # valid records, then the NUL run a killed writer leaves
 { echo "$HDR"; echo "$CALL"; head -c 4096 /dev/zero; } > nultail.jsonl
