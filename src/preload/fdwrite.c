@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fdwrite.h"
@@ -93,27 +92,18 @@ static int write_plain(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* A widowed pipe raises SIGPIPE, a file past RLIMIT_FSIZE SIGXFSZ: both
- * are taken back (sigquiet.h). */
-static int write_pipe(int fd, const char *buf, size_t len)
+/* A widowed pipe raises SIGPIPE, a file past RLIMIT_FSIZE SIGXFSZ: the
+ * signal sig that the error raised_err comes with is taken back
+ * (sigquiet.h). */
+static int write_quiet(int fd, const char *buf, size_t len, int sig, int raised_err,
+		       int (*write_fn)(int, const char *, size_t))
 {
 	struct ipcg_sigquiet q;
 
-	if (!ipcg_sigquiet_begin(&q, SIGPIPE))
+	if (!ipcg_sigquiet_begin(&q, sig))
 		return -EINVAL;
-	int ret = write_polled(fd, buf, len);
-	ipcg_sigquiet_end(&q, ret == -EPIPE);
-	return ret;
-}
-
-static int write_file(int fd, const char *buf, size_t len)
-{
-	struct ipcg_sigquiet q;
-
-	if (!ipcg_sigquiet_begin(&q, SIGXFSZ))
-		return -EINVAL;
-	int ret = write_plain(fd, buf, len);
-	ipcg_sigquiet_end(&q, ret == -EFBIG);
+	int ret = write_fn(fd, buf, len);
+	ipcg_sigquiet_end(&q, ret == raised_err);
 	return ret;
 }
 
@@ -129,11 +119,11 @@ int ipcg_fdwrite_same(int fd, const struct ipcg_fdid *id, const char *buf, size_
 	else if (S_ISSOCK(st.st_mode))
 		ret = send_all(fd, buf, len);
 	else if (S_ISFIFO(st.st_mode))
-		ret = write_pipe(fd, buf, len);
+		ret = write_quiet(fd, buf, len, SIGPIPE, -EPIPE, write_polled);
 	else if (S_ISCHR(st.st_mode))
 		ret = write_polled(fd, buf, len);	/* a terminal on ^S */
 	else if (S_ISREG(st.st_mode))
-		ret = write_file(fd, buf, len);
+		ret = write_quiet(fd, buf, len, SIGXFSZ, -EFBIG, write_plain);
 	else
 		ret = write_plain(fd, buf, len);
 	errno = saved;

@@ -278,9 +278,9 @@ int ipcg_pol_bind_connect(struct ipcg_pol_sun *o, int fd, const struct sockaddr 
 		take_name(o, addr, len);
 	if (o->copied)
 		*ret_addr = (const struct sockaddr *)&o->kaddr;
-	if (o->unknown && p->nglobs)
-		o->why = "its address could not be read to be checked";	/* fail closed */
 	if (p->nglobs && (o->unknown || (o->named && !name_allowed(o)))) {
+		if (o->unknown)		/* fail closed */
+			o->why = "its address could not be read to be checked";
 		o->deny = EACCES;
 		o->ev = IPCG_EV_DENIED;
 		if (!is_bind)

@@ -36,15 +36,22 @@ void ipcg_rec_begin(struct ipcg_rec *r, const char *type)
 	ipcg_jw_kstr(&r->w, "type", type);
 }
 
-int ipcg_rec_end(struct ipcg_rec *r)
+/* Close the object and end the line; false (counted as dropped) when the
+ * record did not fit its buffer. */
+static bool rec_seal(struct ipcg_rec *r)
 {
 	ipcg_jw_close(&r->w, '}');
 	if (!ipcg_jw_ok(&r->w)) {
 		ipcg_trace_count_drop();
-		return -1;
+		return false;
 	}
 	r->buf[r->w.len++] = '\n';
-	return ipcg_trace_write(r->buf, r->w.len);
+	return true;
+}
+
+int ipcg_rec_end(struct ipcg_rec *r)
+{
+	return rec_seal(r) ? ipcg_trace_write(r->buf, r->w.len) : -1;
 }
 
 #define ARGV_READ 8192	/* bytes of /proc/self/cmdline read */
@@ -185,13 +192,8 @@ void ipcg_record_exit(const char *how, int status)
 		ipcg_jw_kstr(&r.w, "trace_stopped", stopped);
 		ipcg_jw_ku64(&r.w, "calls_not_written", atomic_load(&ipcg_calls_not_written));
 	}
-	ipcg_jw_close(&r.w, '}');
-	if (!ipcg_jw_ok(&r.w)) {
-		ipcg_trace_count_drop();
-		return;
-	}
-	r.buf[r.w.len++] = '\n';
-	(void)ipcg_trace_write_last(r.buf, r.w.len);
+	if (rec_seal(&r))
+		(void)ipcg_trace_write_last(r.buf, r.w.len);
 }
 
 static void key_seq(struct ipcg_jw *w, uint64_t seq)

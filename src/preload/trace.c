@@ -179,6 +179,11 @@ static void release_fd(void)
 	tr.fd = -1;
 }
 
+static const char *err_text(int err)
+{
+	return strerrordesc_np(err) ? strerrordesc_np(err) : "error";
+}
+
 /* The first failure stops the trace at the record that failed: one line on
  * stderr, and every record from there on is dropped (and counted). */
 static void stop_at(struct wctl *c, uint64_t off, int err)
@@ -195,7 +200,7 @@ static void stop_at(struct wctl *c, uint64_t off, int err)
 	size_t k = ipcg_txt(msg, sizeof(msg), 0, "cannot write the trace ");
 	k = ipcg_txt(msg, sizeof(msg), k, tr.path);
 	k = ipcg_txt(msg, sizeof(msg), k, ": ");
-	k = ipcg_txt(msg, sizeof(msg), k, strerrordesc_np(err) ? strerrordesc_np(err) : "error");
+	k = ipcg_txt(msg, sizeof(msg), k, err_text(err));
 	ipcg_txt(msg, sizeof(msg), k, "; tracing stopped, the program goes on");
 	ipcg_say(msg);
 }
@@ -416,8 +421,7 @@ static void stop_fd(int err)
 	k = ipcg_txt(msg, sizeof(msg), k, ": ");
 	k = ipcg_txt(msg, sizeof(msg), k,
 		     err == ESTALE ? "the program closed or reused it" :
-		     err == EAGAIN ? "nobody reads it" :
-		     strerrordesc_np(err) ? strerrordesc_np(err) : "error");
+		     err == EAGAIN ? "nobody reads it" : err_text(err));
 	ipcg_txt(msg, sizeof(msg), k, "; tracing stopped, the program goes on");
 	ipcg_say(msg);
 }
@@ -516,7 +520,7 @@ static char *reserve_ring(void)
 int ipcg_trace_open_file(const char *path)
 {
 	struct stat st;
-	struct wctl *ctl = MAP_FAILED;
+	struct wctl *ctl;
 	int fd, ret;
 
 	fd = create_exclusive(path);
