@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "idtab.h"
 #include "out.h"
 
 #define NAME_MAX_BYTES 256		/* a leaf (function or finding kind) is cut there */
@@ -28,24 +29,16 @@ struct ipcg_folded {
 	struct ipcg_arena strs;		/* name texts */
 	const char **names;		/* by id */
 	uint32_t nnames, names_cap;
-	uint32_t *nslots;		/* name id + 1 by hash */
-	size_t nslots_cap;
+	struct ipcg_idtab ntab;		/* names by text */
 	struct fold *folds;
 	size_t nfolds, folds_cap;
-	uint32_t *fslots;		/* fold index + 1 by hash */
-	size_t fslots_cap;
+	struct ipcg_idtab ftab;		/* folds by (process, stack, leaf) */
 	bool oom;			/* something was dropped: the output is still well-formed */
 };
 
 static size_t next_cap(size_t cap)
 {
 	return cap ? cap * 2 : 64;
-}
-
-/* Open-addressing tables of index + 1 (0: free), at most half full. */
-static uint32_t *slots_new(size_t cap)
-{
-	return calloc(cap, sizeof(uint32_t));
 }
 
 static uint64_t str_hash(const char *s)
@@ -57,23 +50,9 @@ static uint64_t str_hash(const char *s)
 	return ipcg_hash64(h);
 }
 
-static bool names_grow(struct ipcg_folded *fd)
+static uint64_t name_hash(const void *ctx, size_t i)
 {
-	size_t cap = next_cap(fd->nslots_cap);
-	uint32_t *v = slots_new(cap);
-
-	if (!v)
-		return false;
-	for (uint32_t i = 0; i < fd->nnames; i++) {
-		size_t h = (size_t)str_hash(fd->names[i]) & (cap - 1);
-		while (v[h])
-			h = (h + 1) & (cap - 1);
-		v[h] = i + 1;
-	}
-	free(fd->nslots);
-	fd->nslots = v;
-	fd->nslots_cap = cap;
-	return true;
+	return str_hash(((const struct ipcg_folded *)ctx)->names[i]);
 }
 
 /* The id of name s (already in folded syntax), added if new; -1 on failure. */
@@ -81,12 +60,12 @@ static int64_t name_id(struct ipcg_folded *fd, const char *s)
 {
 	size_t h;
 
-	if ((fd->nnames + 1) * 2 > fd->nslots_cap && !names_grow(fd))
+	if (ipcg_idtab_room(&fd->ntab, fd->nnames, name_hash, fd) < 0)
 		return -1;
-	for (h = (size_t)str_hash(s) & (fd->nslots_cap - 1); fd->nslots[h];
-	     h = (h + 1) & (fd->nslots_cap - 1))
-		if (!strcmp(fd->names[fd->nslots[h] - 1], s))
-			return fd->nslots[h] - 1;
+	for (h = ipcg_idtab_home(&fd->ntab, str_hash(s)); fd->ntab.slot[h];
+	     h = ipcg_idtab_next(&fd->ntab, h))
+		if (!strcmp(fd->names[fd->ntab.slot[h] - 1], s))
+			return fd->ntab.slot[h] - 1;
 	if (fd->nnames == fd->names_cap) {
 		size_t cap = next_cap(fd->names_cap);
 		const char **v = cap <= UINT32_MAX ? realloc(fd->names, cap * sizeof(*v)) : NULL;
@@ -97,7 +76,7 @@ static int64_t name_id(struct ipcg_folded *fd, const char *s)
 	}
 	if (!(fd->names[fd->nnames] = ipcg_arena_strdup(&fd->strs, s)))
 		return -1;
-	fd->nslots[h] = ++fd->nnames;
+	fd->ntab.slot[h] = ++fd->nnames;
 	return fd->nnames - 1;
 }
 
@@ -133,24 +112,11 @@ static uint64_t fold_hash(const struct ipcg_proc *p, const struct ipcg_stack *st
 			   (uint64_t)(uintptr_t)st * 0xc2b2ae3d27d4eb4full ^ leaf);
 }
 
-static bool folds_grow(struct ipcg_folded *fd)
+static uint64_t fold_hash_at(const void *ctx, size_t i)
 {
-	size_t cap = next_cap(fd->fslots_cap);
-	uint32_t *v = cap <= UINT32_MAX ? slots_new(cap) : NULL;
+	const struct fold *f = &((const struct ipcg_folded *)ctx)->folds[i];
 
-	if (!v)
-		return false;
-	for (size_t i = 0; i < fd->nfolds; i++) {
-		const struct fold *f = &fd->folds[i];
-		size_t h = (size_t)fold_hash(f->proc, f->stack, f->leaf) & (cap - 1);
-		while (v[h])
-			h = (h + 1) & (cap - 1);
-		v[h] = (uint32_t)i + 1;
-	}
-	free(fd->fslots);
-	fd->fslots = v;
-	fd->fslots_cap = cap;
-	return true;
+	return fold_hash(f->proc, f->stack, f->leaf);
 }
 
 void ipcg_folded_record(struct ipcg_folded *fd, struct ipcg_proc *p, const struct ipcg_rec *r)
@@ -163,13 +129,13 @@ void ipcg_folded_record(struct ipcg_folded *fd, struct ipcg_proc *p, const struc
 	    r->type != IPCG_R_FINDING_REPEATS)
 		return;
 	leaf = r->type == IPCG_R_CALL ? leaf_id(fd, "", r->fn) : leaf_id(fd, "finding:", r->kind);
-	if (leaf < 0 || ((fd->nfolds + 1) * 2 > fd->fslots_cap && !folds_grow(fd))) {
+	if (leaf < 0 || ipcg_idtab_room(&fd->ftab, fd->nfolds, fold_hash_at, fd) < 0) {
 		fd->oom = true;
 		return;
 	}
-	for (h = (size_t)fold_hash(p, r->stack, (uint32_t)leaf) & (fd->fslots_cap - 1);
-	     fd->fslots[h]; h = (h + 1) & (fd->fslots_cap - 1)) {
-		struct fold *g = &fd->folds[fd->fslots[h] - 1];
+	for (h = ipcg_idtab_home(&fd->ftab, fold_hash(p, r->stack, (uint32_t)leaf));
+	     fd->ftab.slot[h]; h = ipcg_idtab_next(&fd->ftab, h)) {
+		struct fold *g = &fd->folds[fd->ftab.slot[h] - 1];
 		if (g->proc == p && g->stack == r->stack && g->leaf == (uint32_t)leaf) {
 			f = g;
 			break;
@@ -191,7 +157,7 @@ void ipcg_folded_record(struct ipcg_folded *fd, struct ipcg_proc *p, const struc
 		f->stack = r->stack;
 		f->leaf = (uint32_t)leaf;
 		f->count = 0;
-		fd->fslots[h] = (uint32_t)fd->nfolds;
+		fd->ftab.slot[h] = (uint32_t)fd->nfolds;
 	}
 	/* findings the library counted instead of writing count too */
 	uint64_t n = r->type == IPCG_R_FINDING_REPEATS ? r->repeats : 1;
@@ -207,8 +173,7 @@ struct lines {
 	size_t ntoks, toks_cap;
 	struct line *v;
 	size_t n, cap;
-	uint32_t *slots;		/* line index + 1 by hash */
-	size_t slots_cap;
+	struct ipcg_idtab tab;		/* lines by their name ids */
 	size_t start;			/* the line being built: toks[start .. ntoks) */
 };
 
@@ -261,23 +226,11 @@ static uint64_t toks_hash(const uint32_t *t, size_t n)
 	return h;
 }
 
-static bool lines_grow(struct lines *ls)
+static uint64_t line_hash(const void *ctx, size_t i)
 {
-	size_t cap = next_cap(ls->slots_cap);
-	uint32_t *v = cap <= UINT32_MAX ? slots_new(cap) : NULL;
+	const struct lines *ls = ctx;
 
-	if (!v)
-		return false;
-	for (size_t i = 0; i < ls->n; i++) {
-		size_t h = (size_t)toks_hash(ls->toks + ls->v[i].off, ls->v[i].len) & (cap - 1);
-		while (v[h])
-			h = (h + 1) & (cap - 1);
-		v[h] = (uint32_t)i + 1;
-	}
-	free(ls->slots);
-	ls->slots = v;
-	ls->slots_cap = cap;
-	return true;
+	return toks_hash(ls->toks + ls->v[i].off, ls->v[i].len);
 }
 
 /* The tokens at toks[start..) are a line: merged into an equal one, or kept. */
@@ -286,11 +239,11 @@ static bool line_end(struct lines *ls, uint64_t count)
 	const uint32_t *t = ls->toks + ls->start;
 	size_t len = ls->ntoks - ls->start, h;
 
-	if ((ls->n + 1) * 2 > ls->slots_cap && !lines_grow(ls))
+	if (ipcg_idtab_room(&ls->tab, ls->n, line_hash, ls) < 0)
 		return false;
-	for (h = (size_t)toks_hash(t, len) & (ls->slots_cap - 1); ls->slots[h];
-	     h = (h + 1) & (ls->slots_cap - 1)) {
-		struct line *l = &ls->v[ls->slots[h] - 1];
+	for (h = ipcg_idtab_home(&ls->tab, toks_hash(t, len)); ls->tab.slot[h];
+	     h = ipcg_idtab_next(&ls->tab, h)) {
+		struct line *l = &ls->v[ls->tab.slot[h] - 1];
 		if (l->len == len && !memcmp(ls->toks + l->off, t, len * sizeof(*t))) {
 			l->count += count;
 			ls->ntoks = ls->start;	/* drop the copy */
@@ -306,7 +259,7 @@ static bool line_end(struct lines *ls, uint64_t count)
 		ls->cap = cap;
 	}
 	ls->v[ls->n] = (struct line){ .off = ls->start, .len = (uint32_t)len, .count = count };
-	ls->slots[h] = (uint32_t)++ls->n;
+	ls->tab.slot[h] = (uint32_t)++ls->n;
 	return true;
 }
 
@@ -364,11 +317,10 @@ void ipcg_folded_write(struct ipcg_folded *fd, FILE *out)
 		}
 	/* the folds are no longer needed: give their memory back first */
 	free(fd->folds);
-	free(fd->fslots);
 	fd->folds = NULL;
-	fd->fslots = NULL;
-	fd->nfolds = fd->folds_cap = fd->fslots_cap = 0;
-	free(ls.slots);
+	fd->nfolds = fd->folds_cap = 0;
+	ipcg_idtab_free(&fd->ftab);
+	ipcg_idtab_free(&ls.tab);
 	if (ls.n <= UINT32_MAX && (order = malloc((ls.n + 1) * sizeof(*order)))) {
 		for (size_t i = 0; i < ls.n; i++)
 			order[i] = (uint32_t)i;
@@ -397,9 +349,9 @@ void ipcg_folded_free(struct ipcg_folded *fd)
 	if (!fd)
 		return;
 	free(fd->names);
-	free(fd->nslots);
+	ipcg_idtab_free(&fd->ntab);
 	free(fd->folds);
-	free(fd->fslots);
+	ipcg_idtab_free(&fd->ftab);
 	ipcg_arena_release(&fd->strs);
 	free(fd);
 }

@@ -12,23 +12,9 @@ static uint64_t frame_hash(const struct ipcg_frame *f)
 	return ipcg_hash64(f->off ^ ((uint64_t)f->mod << 48 | (uint64_t)f->mod >> 16));
 }
 
-static int grow_fslots(struct ipcg_stackstore *ss)
+static uint64_t frame_hash_at(const void *ctx, size_t i)
 {
-	size_t cap = ss->fslots_cap ? ss->fslots_cap * 2 : SLOTS_MIN;
-	uint32_t *v = calloc(cap, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < ss->nframes; i++) {
-		size_t h = (size_t)frame_hash(&ss->frames[i]) & (cap - 1);
-		while (v[h])
-			h = (h + 1) & (cap - 1);
-		v[h] = i + 1;
-	}
-	free(ss->fslots);
-	ss->fslots = v;
-	ss->fslots_cap = cap;
-	return 0;
+	return frame_hash(&((const struct ipcg_stackstore *)ctx)->frames[i]);
 }
 
 /* Index of frame f in the table, added if new; -1 on allocation failure. */
@@ -36,13 +22,13 @@ static int64_t frame_index(struct ipcg_stackstore *ss, const struct ipcg_frame *
 {
 	size_t h;
 
-	if ((ss->nframes + 1) * 2 > ss->fslots_cap && grow_fslots(ss) < 0)
+	if (ipcg_idtab_room(&ss->ftab, ss->nframes, frame_hash_at, ss) < 0)
 		return -1;
-	h = (size_t)frame_hash(f) & (ss->fslots_cap - 1);
-	for (; ss->fslots[h]; h = (h + 1) & (ss->fslots_cap - 1)) {
-		const struct ipcg_frame *g = &ss->frames[ss->fslots[h] - 1];
+	for (h = ipcg_idtab_home(&ss->ftab, frame_hash(f)); ss->ftab.slot[h];
+	     h = ipcg_idtab_next(&ss->ftab, h)) {
+		const struct ipcg_frame *g = &ss->frames[ss->ftab.slot[h] - 1];
 		if (g->mod == f->mod && g->off == f->off)
-			return ss->fslots[h] - 1;
+			return ss->ftab.slot[h] - 1;
 	}
 	if (ss->nframes == ss->frames_cap) {
 		uint32_t cap = ss->frames_cap ? ss->frames_cap * 2 : SLOTS_MIN;
@@ -54,7 +40,7 @@ static int64_t frame_index(struct ipcg_stackstore *ss, const struct ipcg_frame *
 		ss->frames_cap = cap;
 	}
 	ss->frames[ss->nframes] = *f;
-	ss->fslots[h] = ++ss->nframes;
+	ss->ftab.slot[h] = ++ss->nframes;
 	return ss->nframes - 1;
 }
 
@@ -127,7 +113,7 @@ int ipcg_ss_add(struct ipcg_stackstore *ss, uint32_t id, const struct ipcg_frame
 void ipcg_ss_release(struct ipcg_stackstore *ss)
 {
 	free(ss->frames);
-	free(ss->fslots);
+	ipcg_idtab_free(&ss->ftab);
 	free(ss->sslots);
 	ipcg_arena_release(&ss->arena);
 	memset(ss, 0, sizeof(*ss));

@@ -7,10 +7,11 @@
 #ifndef IPCG_TOOLS_STACKSTORE_H
 #define IPCG_TOOLS_STACKSTORE_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
+#include "idtab.h"
 
 struct ipcg_frame {
 	uint32_t mod;			/* module id, 0 for an address in no known module */
@@ -26,8 +27,7 @@ struct ipcg_stack {
 struct ipcg_stackstore {
 	struct ipcg_frame *frames;	/* distinct frames */
 	uint32_t nframes, frames_cap;
-	uint32_t *fslots;		/* frame index + 1 by hash, 0 free */
-	size_t fslots_cap;
+	struct ipcg_idtab ftab;		/* frames by (module, offset) */
 	struct ipcg_stack **sslots;	/* stacks by hash of id, NULL free */
 	size_t sslots_cap, nstacks;
 	struct ipcg_arena arena;	/* the stacks */
