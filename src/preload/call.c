@@ -7,7 +7,7 @@
  * The bytes are exactly what the builder would produce. */
 #include "call.h"
 #include "ipcg/xlat.h"
-#include "stacks.h"
+#include "stackcache.h"
 #include "trace.h"
 #include "unwind.h"
 
@@ -38,16 +38,11 @@ static char *put_tid(char *p)
 	return p + tid_len;
 }
 
-/* The caller's stack id.  The backtrace is taken here, not in a helper,
- * so that libunwind walks as few of our own frames as possible. */
 static inline uint32_t stack_here(void)
 {
 	int depth = ipcg_config.stack_depth;
 
-	if (!depth)
-		return 0;
-	uintptr_t ips[depth + IPCG_UNWIND_SKIP];	/* <= 2 KiB: IPCG_STACK_MAX bounds depth */
-	return ipcg_stack_intern(ips, ipcg_unwind_stack(ips, depth));
+	return depth ? ipcg_stack_capture(depth) : 0;
 }
 
 void ipcg_call_record(struct ipcg_call *c, const char *fn)

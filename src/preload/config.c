@@ -18,6 +18,7 @@ struct ipcg_config ipcg_config = {
 	.families = IPCG_FAM_SHM | IPCG_FAM_UNIX,
 	.follow = true,
 	.repeats = IPCG_REPEATS_DEFAULT,
+	.stack_cache = true,
 };
 
 static int bad(char *err, size_t cap, const char *var, const char *val, const char *accepted)
@@ -32,6 +33,14 @@ static int bad(char *err, size_t cap, const char *var, const char *val, const ch
 }
 
 /* strict decimal: digits only, no sign, no spaces, bounded */
+static bool parse_bool(const char *s, bool *ret)
+{
+	if (strcmp(s, "1") != 0 && strcmp(s, "0") != 0)
+		return false;
+	*ret = s[0] == '1';
+	return true;
+}
+
 static bool parse_uint(const char *s, long max, long *ret)
 {
 	long v = 0;
@@ -111,6 +120,10 @@ int ipcg_config_load(char *err, size_t cap)
 		else
 			return bad(err, cap, "IPCGUARD_FOLLOW", v, "expected 1 or 0");
 	}
+	if ((v = getenv("IPCGUARD_STACK_CACHE")) && !parse_bool(v, &ipcg_config.stack_cache))
+		return bad(err, cap, "IPCGUARD_STACK_CACHE", v, "expected 1 or 0");
+	if ((v = getenv("IPCGUARD_STACK_VERIFY")) && !parse_bool(v, &ipcg_config.stack_verify))
+		return bad(err, cap, "IPCGUARD_STACK_VERIFY", v, "expected 1 or 0");
 	if ((v = getenv("IPCGUARD_REPEATS"))) {
 		if (!parse_uint(v, IPCG_REPEATS_MAX, &n))
 			return bad(err, cap, "IPCGUARD_REPEATS", v,

@@ -23,6 +23,8 @@ struct ipcg_config {
 	char policy[1024];	/* IPCGUARD_POLICY as given */
 	bool follow;		/* trace children */
 	unsigned repeats;	/* IPCGUARD_REPEATS: findings in full per kind and site, 0 = all */
+	bool stack_cache;	/* IPCGUARD_STACK_CACHE: per-call-site stack cache */
+	bool stack_verify;	/* IPCGUARD_STACK_VERIFY: check each stack against a full walk */
 };
 
 extern struct ipcg_config ipcg_config;

@@ -34,6 +34,7 @@
 #include "state.h"
 #include "trace.h"
 #include "unix_state.h"
+#include "stackcache.h"
 #include "unwind.h"
 
 _Atomic int ipcg_state;
@@ -206,6 +207,7 @@ static void atfork_child(void)
 	exit_status = -1;
 	owner_pid = getpid();
 	ipcg_stacks_reset();
+	ipcg_stackcache_invalidate();
 	ipcg_modules_reset();
 	if (ipcg_config.follow)
 		start_trace(true);
@@ -237,10 +239,7 @@ static void init(void)
 		drop_from_preload();
 	ipcg_limits_read();
 	(void)ipcg_stacks_init();
-	/* libunwind before the trace: its first backtrace opens descriptors,
-	 * and they must be taken now rather than shift the program's later */
-	if (ipcg_config.stack_depth)
-		(void)ipcg_unwind_init();
+	/* libunwind is loaded by the first call that wants a stack (unwind.h) */
 	owner_pid = getpid();
 	start_trace(false);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
@@ -284,6 +283,7 @@ void ipcg_exit_sequence(const char *how, int status)
 	int saved = errno;
 	ipcg_guard_enter();
 	ipcg_state_at_exit();
+	ipcg_stackcache_report();
 	if (ipcg_logging) {
 		ipcg_record_exit(how, status);
 		ipcg_trace_finish();
@@ -408,6 +408,7 @@ IPCG_EXPORT int dlclose(void *handle)
 		ipcg_guard_enter();
 		ipcg_unwind_flush();
 		ipcg_stacks_new_generation();
+		ipcg_stackcache_invalidate();
 		ipcg_modules_invalidate();
 		ipcg_guard_leave();
 		errno = saved;

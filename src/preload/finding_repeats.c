@@ -17,6 +17,7 @@ struct slot {
 };
 
 static struct slot slots[SLOTS];
+static _Atomic int any_used;	/* at exit, most processes have nothing to scan */
 
 static uint32_t kind_hash(const char *s)
 {
@@ -43,6 +44,7 @@ bool ipcg_repeats_count(const char *kind, const char *severity, uint32_t stack)
 			if (!atomic_compare_exchange_strong(&s->key, &expected, key) && expected != key)
 				continue;	/* another pair took it */
 			cur = key;
+			atomic_store_explicit(&any_used, 1, memory_order_relaxed);
 		}
 		if (cur != key)
 			continue;
@@ -55,6 +57,8 @@ bool ipcg_repeats_count(const char *kind, const char *severity, uint32_t stack)
 
 void ipcg_repeats_flush(void)
 {
+	if (!atomic_load(&any_used))
+		return;	/* 64 KiB of table not touched (a page fault each) */
 	for (unsigned i = 0; i < SLOTS; i++) {
 		struct slot *s = &slots[i];
 		uint64_t key = atomic_load(&s->key), n = atomic_load(&s->count);
@@ -79,5 +83,7 @@ void ipcg_repeats_flush(void)
 
 void ipcg_repeats_atfork_child(void)
 {
-	memset(slots, 0, sizeof(slots));
+	if (atomic_load(&any_used))
+		memset(slots, 0, sizeof(slots));
+	atomic_store(&any_used, 0);
 }

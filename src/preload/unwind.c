@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "ipcg/compiler.h"
 #include "ownfd.h"
@@ -21,6 +22,7 @@
 #define UNW_CACHE_PER_THREAD 2	/* libunwind.h: unw_caching_policy_t */
 
 int (*ipcg_unw_backtrace)(void **, int);
+_Atomic int ipcg_unwind_state;
 _Atomic int ipcg_unwind_busy;
 _Atomic int ipcg_unwind_forking;
 IPCG_TLS int ipcg_tls_unwinding;
@@ -49,6 +51,8 @@ void ipcg_unwind_atfork_parent(void)
 void ipcg_unwind_atfork_child(void)
 {
 	atomic_store(&ipcg_unwind_busy, ipcg_tls_unwinding);	/* the others are gone */
+	int loading = IPCG_UNW_LOADING;	/* a load the fork cut short never ends here */
+	atomic_compare_exchange_strong(&ipcg_unwind_state, &loading, IPCG_UNW_FAILED);
 	atomic_store(&ipcg_unwind_forking, 0);
 }
 static void (*p_flush)(void *, uintptr_t, uintptr_t);
@@ -170,40 +174,62 @@ static void relocate_pipe(int r, int w, const void *in_libunwind)
 	ipcg_ownfd_set(IPCG_OWNFD_UNW_W, hw, move_pipe_fd);
 }
 
+/* libunwind's local cursor (libunwind-x86_64.h: 127 words) and context
+ * (a ucontext_t); only passed through */
+struct unw_cursor { uint64_t opaque[127]; };
+#define UNW_X86_64_RSP 7
+#define UNW_X86_64_RIP 16
+
+static int (*p_getcontext)(ucontext_t *);
+static int (*p_init_local)(struct unw_cursor *, ucontext_t *);
+static int (*p_step)(struct unw_cursor *);
+static int (*p_get_reg)(struct unw_cursor *, int, uintptr_t *);
+static int (*p_is_signal_frame)(struct unw_cursor *);
+
+#define SYM(h, name) dlsym((h), (name))
+
 static int load(void)
 {
 	void *h;
-	void *buf[4];
 
 	int r = lowest_free(0), w = lowest_free(r + 1);	/* where libunwind's pipe will go */
 	h = (ipcg_real.dlopen ? ipcg_real.dlopen : dlopen)("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return -1;
-	ipcg_unw_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
-	p_flush = (void (*)(void *, uintptr_t, uintptr_t))dlsym(h, "_Ux86_64_flush_cache");
-	p_set_caching = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
-	p_local_as = (void **)dlsym(h, "_ULx86_64_local_addr_space");
-	if (!ipcg_unw_backtrace)
+	p_flush = (void (*)(void *, uintptr_t, uintptr_t))SYM(h, "_Ux86_64_flush_cache");
+	p_set_caching = (int (*)(void *, int))SYM(h, "_ULx86_64_set_caching_policy");
+	p_local_as = (void **)SYM(h, "_ULx86_64_local_addr_space");
+	p_getcontext = (int (*)(ucontext_t *))SYM(h, "_Ux86_64_getcontext");
+	p_init_local = (int (*)(struct unw_cursor *, ucontext_t *))SYM(h, "_ULx86_64_init_local");
+	p_step = (int (*)(struct unw_cursor *))SYM(h, "_ULx86_64_step");
+	p_get_reg = (int (*)(struct unw_cursor *, int, uintptr_t *))SYM(h, "_ULx86_64_get_reg");
+	p_is_signal_frame = (int (*)(struct unw_cursor *))SYM(h, "_ULx86_64_is_signal_frame");
+	void *bt = SYM(h, "unw_backtrace");
+	if (!bt || !p_getcontext || !p_init_local || !p_step || !p_get_reg || !p_is_signal_frame)
 		return -1;
 	/* per-thread caches avoid libunwind's global lock, so a backtrace in a
 	 * signal handler cannot deadlock on it */
 	if (p_set_caching && p_local_as)
 		p_set_caching(*p_local_as, UNW_CACHE_PER_THREAD);
-	range_of((void *)ipcg_unw_backtrace, &unw_lo, &unw_hi);
+	range_of(bt, &unw_lo, &unw_hi);
 	range_of((void *)ipcg_unwind_trim, &self_lo, &self_hi);
-	(void)ipcg_unw_backtrace(buf, 4);	/* warm up: mappings and fds now */
-	relocate_pipe(r, w, (void *)ipcg_unw_backtrace);
+	/* warm up: libunwind's first cursor maps memory and makes its pipe */
+	ucontext_t uc;
+	struct unw_cursor cur;
+	if (p_getcontext(&uc) == 0 && p_init_local(&cur, &uc) == 0)
+		(void)p_step(&cur);
+	relocate_pipe(r, w, bt);
+	ipcg_unw_backtrace = (int (*)(void **, int))bt;
 	return 0;
 }
 
-int ipcg_unwind_init(void)
+/* A program started with 0, 1 or 2 closed: the pipe would land there, and
+ * a {0, 3} pair is not unique in libunwind's data, so the pipe would stay
+ * on the program's numbers.  Hold those numbers with /dev/null meanwhile. */
+static int load_held(void)
 {
 	int hold[3], nhold = 0, ret;
 
-	/* A program started with 0, 1 or 2 closed: the pipe would land there,
-	 * and a {0, 3} pair is not unique in libunwind's data, so the pipe
-	 * would stay on the program's numbers.  Hold those numbers with
-	 * /dev/null while libunwind makes its pipe. */
 	for (int fd = 0; fd < 3; fd++) {
 		if (fd_open(fd))
 			continue;
@@ -215,6 +241,43 @@ int ipcg_unwind_init(void)
 	while (nhold)
 		ipcg_sys_close(hold[--nhold]);
 	return ret;
+}
+
+static IPCG_TLS int tls_loading;
+#define LOAD_WAIT_NS 2000000000L
+
+/* The first stack wanted loads libunwind: a process image that makes no
+ * traced call never pays for it (docs/performance.md).  One thread loads,
+ * the others wait for it; a signal handler that interrupted the load in
+ * its own thread gets no stack.  The load counts as a walk, so that a
+ * fork waits for it. */
+bool ipcg_unwind_load_slow(void)
+{
+	int s = atomic_load(&ipcg_unwind_state);
+
+	if (s == IPCG_UNW_NONE &&
+	    atomic_compare_exchange_strong(&ipcg_unwind_state, &s, IPCG_UNW_LOADING)) {
+		atomic_fetch_add(&ipcg_unwind_busy, 1);
+		tls_loading = 1;
+		int ok = load_held() == 0;
+		tls_loading = 0;
+		atomic_store_explicit(&ipcg_unwind_state, ok ? IPCG_UNW_READY : IPCG_UNW_FAILED,
+				      memory_order_release);
+		atomic_fetch_sub(&ipcg_unwind_busy, 1);
+		return ok;
+	}
+	if (s == IPCG_UNW_LOADING && !tls_loading) {
+		struct timespec t0, now;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while ((s = atomic_load(&ipcg_unwind_state)) == IPCG_UNW_LOADING) {
+			sched_yield();
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) >
+			    LOAD_WAIT_NS)
+				break;
+		}
+	}
+	return s == IPCG_UNW_READY;
 }
 
 static inline bool ours(uintptr_t ip)
@@ -249,4 +312,74 @@ void ipcg_unwind_flush(void)
 {
 	if (p_flush && p_local_as)
 		p_flush(*p_local_as, 0, 0);
+}
+
+#define WALK_MAX_STEPS 4096	/* a walk to the outermost frame gives up here */
+#define WALK_MAX_GAP (1u << 20)	/* a frame larger than this is taken for a stack switch */
+
+/* See unwind.h.  Frames are taken as unw_backtrace takes them (unw_step,
+ * then the IP), ours and libunwind's dropped as ipcg_unwind_trim drops
+ * them. */
+static int walk(uintptr_t *ips, uintptr_t *sps, int depth, bool need_top, struct ipcg_walk_info *info)
+{
+	ucontext_t uc;
+	struct unw_cursor cur;
+	uintptr_t ip, sp, prev_sp = 0;
+	int n = 0, r = 0;
+
+	info->top = 0;
+	info->clean = true;
+	if (p_getcontext(&uc) < 0 || p_init_local(&cur, &uc) < 0)
+		return 0;
+	for (int steps = 0; steps < WALK_MAX_STEPS; steps++) {
+		if ((r = p_step(&cur)) <= 0)
+			break;
+		if (p_get_reg(&cur, UNW_X86_64_RIP, &ip) < 0 || p_get_reg(&cur, UNW_X86_64_RSP, &sp) < 0) {
+			r = -1;
+			break;
+		}
+		bool own = ours(ip);
+		if (n == 0 && own)
+			continue;	/* ipcguard's frames above the caller's */
+		if (n > 0 && info->clean &&
+		    (sp <= prev_sp || sp - prev_sp > WALK_MAX_GAP || p_is_signal_frame(&cur) != 0))
+			info->clean = false;	/* a signal frame or another stack */
+		prev_sp = sp;
+		if (n < depth && !own) {
+			/* the return address must sit just below the frame's SP for
+			 * a cached stack to be checked by reading it (stackcache.c) */
+			if (n > 0 && *(const uintptr_t *)(sp - sizeof(uintptr_t)) != ip)
+				info->clean = false;
+			ips[n] = ip;
+			sps[n] = sp;
+			n++;
+		} else if (n >= depth && (!need_top || !info->clean)) {
+			r = 1;
+			break;
+		}
+	}
+	if (r == 0 && info->clean)
+		info->top = prev_sp;
+	while (n > 0 && !ips[n - 1])	/* a null outermost frame, as trim drops it */
+		n--;
+	return n;
+}
+
+int ipcg_unwind_walk(uintptr_t *ips, uintptr_t *sps, int depth, bool need_top,
+		     struct ipcg_walk_info *info)
+{
+	int n = 0;
+
+	info->top = 0;
+	info->clean = false;
+	if (!ipcg_unwind_ready())
+		return 0;
+	atomic_fetch_add(&ipcg_unwind_busy, 1);
+	if (likely(!atomic_load(&ipcg_unwind_forking))) {
+		ipcg_tls_unwinding = 1;
+		n = walk(ips, sps, depth, need_top, info);
+		ipcg_tls_unwinding = 0;
+	}
+	atomic_fetch_sub_explicit(&ipcg_unwind_busy, 1, memory_order_release);
+	return n;
 }

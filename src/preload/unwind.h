@@ -3,17 +3,26 @@
 #define IPCG_UNWIND_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ipcg/compiler.h"
 
-/* Load libunwind (RTLD_LOCAL, so its _Unwind_* never replace libgcc's for
- * C++ exceptions) and warm it up: its first backtrace maps memory and opens
- * descriptors, which must happen now and not mid-run.  0 or -1. */
-int ipcg_unwind_init(void);
+/* libunwind is loaded (RTLD_LOCAL, so its _Unwind_* never replace
+ * libgcc's for C++ exceptions) when the first stack is wanted, and warmed
+ * up then: its first cursor maps memory and makes a pipe, which is moved
+ * above the program's descriptors (ownfd.h). */
+enum { IPCG_UNW_NONE, IPCG_UNW_LOADING, IPCG_UNW_READY, IPCG_UNW_FAILED };
+extern _Atomic int ipcg_unwind_state;
+bool ipcg_unwind_load_slow(void);	/* true once loaded */
+static inline bool ipcg_unwind_ready(void)
+{
+	return likely(atomic_load_explicit(&ipcg_unwind_state, memory_order_acquire) ==
+		      IPCG_UNW_READY) || ipcg_unwind_load_slow();
+}
 /* ipcguard's own frames above the caller's, at most */
 #define IPCG_UNWIND_SKIP 8
-extern int (*ipcg_unw_backtrace)(void **, int);	/* NULL: no libunwind */
+extern int (*ipcg_unw_backtrace)(void **, int);	/* NULL: not loaded */
 /* Drop ipcguard's and libunwind's own frames and a null tail from the n
  * addresses unw_backtrace left in ips; returns how many remain. */
 int ipcg_unwind_trim(uintptr_t *ips, int n);
@@ -55,7 +64,7 @@ static inline int ipcg_unwind_stack(uintptr_t *ips, int depth)
 	int own = atomic_load_explicit(&ipcg_unwind_own, memory_order_relaxed);
 	int cap = depth + (own && own < IPCG_UNWIND_SKIP ? own : IPCG_UNWIND_SKIP);
 
-	if (!ipcg_unw_backtrace || depth <= 0)
+	if (depth <= 0 || !ipcg_unwind_ready())
 		return 0;
 	int raw = ipcg_unw(ips, cap);
 	int n = ipcg_unwind_trim(ips, raw);
@@ -70,10 +79,22 @@ static inline int ipcg_unwind_stack(uintptr_t *ips, int depth)
  * Inline, so that the walk does not start in a frame of ours more. */
 static inline int ipcg_unwind_capture(uintptr_t *ips, int cap)
 {
-	if (!ipcg_unw_backtrace || cap <= 0)
+	if (cap <= 0 || !ipcg_unwind_ready())
 		return 0;
 	return ipcg_unwind_trim(ips, ipcg_unw(ips, cap));
 }
+struct ipcg_walk_info {
+	uintptr_t top;		/* SP of the outermost frame, 0 when not reached */
+	bool clean;		/* no signal frame or stack switch; each frame's
+				 * return address just below its SP */
+};
+/* The caller's frames through libunwind's cursor: up to depth of them in
+ * ips, innermost first, ipcguard's and libunwind's own frames dropped (as
+ * ipcg_unwind_trim), each with its SP in sps.  With need_top the walk goes
+ * on to the outermost frame (without recording) to find its SP.  Returns
+ * the count. */
+int ipcg_unwind_walk(uintptr_t *ips, uintptr_t *sps, int depth, bool need_top,
+		     struct ipcg_walk_info *info);
 /* After dlclose: forget cached unwind info for unmapped code. */
 void ipcg_unwind_flush(void);
 
