@@ -14,7 +14,7 @@
 # Knobs (environment): BENCH_REPS (A/B rounds, default 7), BENCH_SCALE
 # (multiplies the iteration counts, default 1), BENCH_CALLGRIND=0 skips the
 # instruction counts, BENCH_ONLY=shm,unix_bind,unix_conn,inet_sock,
-# inet_conn,threads,strace,reader restricts the groups.
+# inet_conn,threads,exec,strace,reader restricts the groups.
 set -u
 B=${1:-build}
 B=$(cd "$B" && pwd) || exit 2
@@ -190,6 +190,27 @@ if want threads; then
 	VARIANTS="s0:0:stack=0:- def:0:stack=32:-"
 	group shm 10000 4 2 "shm x4, 2 threads"
 fi
+# start-up: a small program started EXECS times, plain and under the library
+# (bench_exec.c alternates the blocks); +ns/call is the time added per exec
+if want exec; then
+	EXECS=$(awk -v s="$SCALE" 'BEGIN{n=int(300*s); if(n<1)n=1; print n}')
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -D_GNU_SOURCE -o "$B/bench/bench_exec" \
+		"$SRC/bench/bench_exec.c" || exit 1
+	mkdir -p "$W/exec"
+	for what in none ipc; do
+		"$B/bench/bench_exec" "$LIB" "$W/exec" "$EXECS" "$REPS" "$what" > "$W/ab.out" ||
+			{ echo "bench: bench_exec $what failed" >&2; continue; }
+		sed -n 's/^round=[0-9]* a_cpu=\([0-9.]*\) a_wall=\([0-9.]*\) b_cpu=\([0-9.]*\) b_wall=\([0-9.]*\)/\1 \2 \3 \4/p' \
+			"$W/ab.out" > "$W/ab"
+		awk '{print $2, $1}' "$W/ab" > "$W/row.u"
+		awk '{print $4, $3}' "$W/ab" > "$W/row.t"
+		CGLOOP=
+		case $what in
+		none) row "exec, no traced call, stack=32" 1 exec 0 - "$W/row.u" "$W/row.t" ;;
+		ipc) row "exec, 2 traced calls, stack=32" 1 exec 0 - "$W/row.u" "$W/row.t" ;;
+		esac
+	done
+fi
 if want strace && command -v strace >/dev/null 2>&1; then
 	peer shm 2000 4 "shm x4, strace -f (3 processes each)"
 fi
@@ -202,6 +223,9 @@ wall time (strace's cost is in another process: read this one).
 median / calls per iteration); +Ir/call:
 user-space instructions added per call (callgrind, $CG_ITERS iterations,
 warm); bytes/call: trace file size over call records (stacks interned).
+exec rows: ns per exec (fork + execve + wait, children's CPU time), and
++ns/call is the time each process image adds (issue 11: <= 300000 with
+no traced call, <= 1000000 with one).
 EOF
 if want reader && [ -f "$SRC/bench/bench_reader.sh" ]; then
 	sh "$SRC/bench/bench_reader.sh" "$B"

@@ -165,7 +165,9 @@ static void note_in_manifest(const char *path)
 	ipcg_sys_close(fd);
 }
 
-/* A new trace for this process: header, modules. */
+/* A new trace for this process: its header.  Module records come with
+ * the first stack that needs them (stacks.c), so that an image making no
+ * traced call does not walk its libraries. */
 static void start_trace(bool forked)
 {
 	open_trace();
@@ -173,7 +175,6 @@ static void start_trace(bool forked)
 		return;
 	note_in_manifest(ipcg_trace_path());
 	ipcg_record_header(forked);
-	ipcg_modules_scan();
 }
 
 static void atfork_prepare(void)
