@@ -154,8 +154,11 @@ static bool cacheable(const struct ipcg_site *site, const uintptr_t *ips, const 
 		return false;
 	if (info->top) {
 		if (info->top != tls_top) {	/* first walk here, or another stack */
-			tls_top = info->top;
+			tls_top = 0;		/* empty while it changes: a signal handler here walks */
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 			tls_low = site->cfa;
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			tls_top = info->top;
 		} else if (site->cfa < tls_low)
 			tls_low = site->cfa;
 	}
