@@ -157,7 +157,7 @@ void ipcg_record_header(bool forked)
 	if (!ipcg_jw_ok(&w))
 		return;
 	buf[w.len++] = '\n';
-	(void)ipcg_trace_write(buf, w.len);
+	(void)ipcg_trace_write_first(buf, w.len);
 }
 
 void ipcg_record_fork(pid_t child)

@@ -23,6 +23,9 @@ int ipcg_trace_write(const char *rec, size_t len);
  * leave rec as the file's last line, after a failure too (blocks are kept
  * for it).  0, or -1 when dropped. */
 int ipcg_trace_write_last(const char *rec, size_t len);
+/* The first record of a new trace (its header), without setting up the
+ * ring yet; ipcg_trace_write() when the trace is not new. */
+int ipcg_trace_write_first(const char *rec, size_t len);
 /* Stop accepting records, wait briefly for writers in flight and cut the
  * file to its last record.  Idempotent. */
 void ipcg_trace_finish(void);
