@@ -30,11 +30,11 @@
 #include "real.h"
 #include "records.h"
 #include "shmlimits.h"
+#include "stackcache.h"
 #include "stacks.h"
 #include "state.h"
 #include "trace.h"
 #include "unix_state.h"
-#include "stackcache.h"
 #include "unwind.h"
 
 _Atomic int ipcg_state;
@@ -240,6 +240,7 @@ static void init(void)
 		drop_from_preload();
 	ipcg_limits_read();
 	(void)ipcg_stacks_init();
+	ipcg_stackcache_init();
 	/* libunwind is loaded by the first call that wants a stack (unwind.h) */
 	owner_pid = getpid();
 	start_trace(false);

@@ -61,28 +61,29 @@ static IPCG_TLS uintptr_t tls_nowalk_ra;	/* a site off that stack, walked in vai
 static _Atomic uint32_t epoch = 1;
 static char *table;
 static size_t entry_size;
-static _Atomic int table_state;			/* 0 none, 1 mapping, 2 ready, 3 failed */
 _Atomic uint64_t ipcg_stackcache_mismatches, ipcg_stackcache_hits, ipcg_stackcache_walks;
 
 static inline uint32_t ld32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline uintptr_t ldp(const uintptr_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
-static bool table_ready(void)
+/* At start (NORESERVE: pages are only used as entries are written) */
+void ipcg_stackcache_init(void)
 {
-	int s = atomic_load_explicit(&table_state, memory_order_acquire);
-
-	if (likely(s == 2))
-		return true;
-	if (s != 0 || !atomic_compare_exchange_strong(&table_state, &s, 1))
-		return false;	/* failed, or another thread is mapping it: walk */
 	int depth = ipcg_config.stack_depth;
-	entry_size = (sizeof(struct entry) + (size_t)(depth > 1 ? depth - 1 : 0) * sizeof(struct frame_check) + 7) & ~(size_t)7;
+
+	if (!depth || !ipcg_config.stack_cache)
+		return;
+	entry_size = (sizeof(struct entry) + (size_t)(depth - 1) * sizeof(struct frame_check) + 7) &
+		     ~(size_t)7;
 	void *t = mmap(NULL, entry_size * NENTRY, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (t != MAP_FAILED)
-		table = t;
-	atomic_store_explicit(&table_state, t == MAP_FAILED ? 3 : 2, memory_order_release);
-	return t != MAP_FAILED;
+	table = t == MAP_FAILED ? NULL : t;
+}
+
+/* cfa lies in what walks showed to be this thread's stack */
+static inline bool on_known_stack(uintptr_t cfa)
+{
+	return cfa >= tls_low && cfa < tls_top;
 }
 
 static inline struct entry *slot_for(uintptr_t ra, uintptr_t dist)
@@ -102,7 +103,7 @@ static uint32_t lookup(const struct ipcg_site *site)
 {
 	uintptr_t cfa = site->cfa;
 
-	if (cfa < tls_low || cfa >= tls_top)
+	if (!on_known_stack(cfa))
 		return 0;
 	uintptr_t dist = tls_top - cfa;
 	struct entry *e = slot_for(site->ra, dist);
@@ -162,7 +163,7 @@ static bool cacheable(const struct ipcg_site *site, const uintptr_t *ips, const 
 		} else if (site->cfa < tls_low)
 			tls_low = site->cfa;
 	}
-	if (!tls_top || site->cfa < tls_low || site->cfa >= tls_top)
+	if (!on_known_stack(site->cfa))
 		return false;
 	uintptr_t dist = tls_top - site->cfa;
 	return sps[n - 1] - site->cfa <= dist && dist < UINT32_MAX;	/* slots below sps[] */
@@ -177,12 +178,14 @@ static uint32_t reference_id(int depth)
 	return ipcg_stack_intern(ips, n < depth ? n : depth);
 }
 
-static void check(uint32_t got, int depth, const char *how)
+/* IPCGUARD_STACK_VERIFY: count the stack, compare it with a full walk */
+static void check(uint32_t got, int depth, const char *how, _Atomic uint64_t *counter)
 {
+	atomic_fetch_add(counter, 1);
 	if (got == reference_id(depth))
 		return;
-	char msg[96];
 
+	char msg[96];
 	atomic_fetch_add(&ipcg_stackcache_mismatches, 1);
 	size_t k = ipcg_txt(msg, sizeof(msg), 0, "stack check failed: a ");
 	k = ipcg_txt(msg, sizeof(msg), k, how);
@@ -205,18 +208,16 @@ uint32_t ipcg_stack_capture(int depth)
 
 	if (depth <= 0 || !ipcg_unwind_ready())
 		return 0;
-	if (!ipcg_config.stack_cache || !site.ra || !table_ready())
+	if (!table || !site.ra)
 		return backtrace_id(depth);
 	if ((id = lookup(&site)) == NOT_CACHEABLE)
 		return backtrace_id(depth);
 	if (id) {
-		if (unlikely(ipcg_config.stack_verify)) {
-			atomic_fetch_add(&ipcg_stackcache_hits, 1);
-			check(id, depth, "cached");
-		}
+		if (unlikely(ipcg_config.stack_verify))
+			check(id, depth, "cached", &ipcg_stackcache_hits);
 		return id;
 	}
-	bool known = site.cfa >= tls_low && site.cfa < tls_top;
+	bool known = on_known_stack(site.cfa);
 	if (!known && tls_top && (site.cfa > tls_top || tls_top - site.cfa > NEAR_STACK ||
 				  site.ra == tls_nowalk_ra))
 		return backtrace_id(depth);	/* another stack: an alternate signal stack... */
@@ -225,13 +226,11 @@ uint32_t ipcg_stack_capture(int depth)
 	struct ipcg_walk_info info;
 	int n = ipcg_unwind_walk(ips, sps, depth, !known, &info);
 	id = ipcg_stack_intern(ips, n);
-	if (unlikely(ipcg_config.stack_verify)) {
-		atomic_fetch_add(&ipcg_stackcache_walks, 1);
-		check(id, depth, "walked");
-	}
+	if (unlikely(ipcg_config.stack_verify))
+		check(id, depth, "walked", &ipcg_stackcache_walks);
 	if (id && cacheable(&site, ips, sps, n, &info))
 		insert(&site, ips, sps, n, id, ep);
-	else if (tls_top && site.cfa >= tls_low && site.cfa < tls_top)
+	else if (on_known_stack(site.cfa))
 		insert(&site, ips, sps, 0, 0, ep);
 	else
 		tls_nowalk_ra = site.ra;

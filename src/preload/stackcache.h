@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+void ipcg_stackcache_init(void);	/* at start; without it, no cache */
 /* Id of the caller's stack (at most depth frames), 0 when none. */
 uint32_t ipcg_stack_capture(int depth);
 /* dlclose, fork child: cached stacks are void */

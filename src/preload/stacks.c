@@ -15,7 +15,6 @@
 #include "modules.h"
 #include "stacks.h"
 #include "trace.h"
-#include "unwind.h"
 
 #define SLOT_BITS 16			/* 65536 distinct stacks per process */
 #define NSLOTS (1u << SLOT_BITS)
@@ -149,20 +148,6 @@ uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
 	}
 	atomic_store_explicit(&ins_lock, 0, memory_order_release);
 	return id;
-}
-
-uint32_t ipcg_stack_here(void)
-{
-	int depth = ipcg_config.stack_depth;
-	int n;
-
-	if (!depth)
-		return 0;
-	uintptr_t ips[depth + IPCG_UNWIND_SKIP];	/* <= 2 KiB: IPCG_STACK_MAX bounds depth */
-	n = ipcg_unwind_capture(ips, depth + IPCG_UNWIND_SKIP);
-	if (n > depth)
-		n = depth;
-	return ipcg_stack_intern(ips, n);
 }
 
 int ipcg_stack_frames(uint32_t id, const uintptr_t **ret_ips)

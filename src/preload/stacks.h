@@ -7,10 +7,8 @@
 #include <stdint.h>
 
 int ipcg_stacks_init(void);	/* 0 or -1 (no memory: stacks off) */
-/* Capture the caller's stack and return its id, 0 when stacks are off or
- * the table is full. */
-uint32_t ipcg_stack_here(void);
-/* Id of a stack given as return addresses (tests, and ipcg_stack_here). */
+/* Id of a stack given as return addresses (stackcache.c captures them),
+ * 0 when the table is full. */
 uint32_t ipcg_stack_intern(const uintptr_t *ips, int n);
 /* The frames of an interned stack (valid until ipcg_stacks_reset());
  * returns their number, 0 when the id is unknown.  Used in a fork child

@@ -214,6 +214,22 @@ static uint64_t fsize_limit(void)
 	return (uint64_t)rl.rlim_cur;
 }
 
+/* All of buf at off (a short write goes on where it stopped); 0 or -errno */
+static int pwrite_full(const char *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t w = pwrite(tr.fd, buf, len, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		buf += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
 /* Extend the file to `to` bytes with real blocks: fallocate, so that a full
  * disk fails here instead of raising SIGBUS in the program on a later
  * store into the mapping; where fallocate is missing (or refused by a
@@ -230,16 +246,9 @@ static int extend(uint64_t from, uint64_t to)
 		ret = -errno;
 		if (ret == -EOPNOTSUPP || ret == -ENOSYS || ret == -EPERM || ret == -EINVAL) {
 			ret = 0;
-			while (from < to) {
+			for (; from < to && ret == 0; from += sizeof(zeros)) {
 				size_t n = to - from < sizeof(zeros) ? (size_t)(to - from) : sizeof(zeros);
-				ssize_t w = pwrite(tr.fd, zeros, n, (off_t)from);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0) {
-					ret = w < 0 ? -errno : -EIO;
-					break;
-				}
-				from += (uint64_t)w;
+				ret = pwrite_full(zeros, n, from);
 			}
 		}
 	}
@@ -475,26 +484,14 @@ out_dropped_local:
 	return -1;
 }
 
-/* pwrite all of rec at off, SIGXFSZ quieted; 0 or -errno */
-static int pwrite_all(const char *rec, size_t len, uint64_t off)
+/* pwrite_full with SIGXFSZ quieted (sigquiet.h) */
+static int pwrite_quiet(const char *rec, size_t len, uint64_t off)
 {
 	struct ipcg_sigquiet q;
-	int ret = 0;
 
 	if (!ipcg_sigquiet_begin(&q, SIGXFSZ))
 		return -EINVAL;
-	while (len) {
-		ssize_t w = pwrite(tr.fd, rec, len, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			ret = w < 0 ? -errno : -EIO;
-			break;
-		}
-		rec += w;
-		len -= (size_t)w;
-		off += (uint64_t)w;
-	}
+	int ret = pwrite_full(rec, len, off);
 	ipcg_sigquiet_end(&q, ret == -EFBIG);
 	return ret;
 }
@@ -515,7 +512,7 @@ int ipcg_trace_write_first(const char *rec, size_t len)
 	if (lim < RESERVE || len > lim - RESERVE)
 		return ipcg_trace_write(rec, len);	/* grow() reports EFBIG */
 	ipcg_spin_lock(&c->lock);
-	if ((ret = ensure_fd()) == 0 && (ret = pwrite_all(rec, len, 0)) == 0) {
+	if ((ret = ensure_fd()) == 0 && (ret = pwrite_quiet(rec, len, 0)) == 0) {
 		uint64_t alloc = len;
 		if (extend(len, len + RESERVE) == 0)
 			alloc = len + RESERVE;

@@ -186,8 +186,6 @@ static int (*p_step)(struct unw_cursor *);
 static int (*p_get_reg)(struct unw_cursor *, int, uintptr_t *);
 static int (*p_is_signal_frame)(struct unw_cursor *);
 
-#define SYM(h, name) dlsym((h), (name))
-
 static int load(void)
 {
 	void *h;
@@ -196,15 +194,15 @@ static int load(void)
 	h = (ipcg_real.dlopen ? ipcg_real.dlopen : dlopen)("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return -1;
-	p_flush = (void (*)(void *, uintptr_t, uintptr_t))SYM(h, "_Ux86_64_flush_cache");
-	p_set_caching = (int (*)(void *, int))SYM(h, "_ULx86_64_set_caching_policy");
-	p_local_as = (void **)SYM(h, "_ULx86_64_local_addr_space");
-	p_getcontext = (int (*)(ucontext_t *))SYM(h, "_Ux86_64_getcontext");
-	p_init_local = (int (*)(struct unw_cursor *, ucontext_t *))SYM(h, "_ULx86_64_init_local");
-	p_step = (int (*)(struct unw_cursor *))SYM(h, "_ULx86_64_step");
-	p_get_reg = (int (*)(struct unw_cursor *, int, uintptr_t *))SYM(h, "_ULx86_64_get_reg");
-	p_is_signal_frame = (int (*)(struct unw_cursor *))SYM(h, "_ULx86_64_is_signal_frame");
-	void *bt = SYM(h, "unw_backtrace");
+	p_flush = (void (*)(void *, uintptr_t, uintptr_t))dlsym(h, "_Ux86_64_flush_cache");
+	p_set_caching = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
+	p_local_as = (void **)dlsym(h, "_ULx86_64_local_addr_space");
+	p_getcontext = (int (*)(ucontext_t *))dlsym(h, "_Ux86_64_getcontext");
+	p_init_local = (int (*)(struct unw_cursor *, ucontext_t *))dlsym(h, "_ULx86_64_init_local");
+	p_step = (int (*)(struct unw_cursor *))dlsym(h, "_ULx86_64_step");
+	p_get_reg = (int (*)(struct unw_cursor *, int, uintptr_t *))dlsym(h, "_ULx86_64_get_reg");
+	p_is_signal_frame = (int (*)(struct unw_cursor *))dlsym(h, "_ULx86_64_is_signal_frame");
+	void *bt = dlsym(h, "unw_backtrace");
 	if (!bt || !p_getcontext || !p_init_local || !p_step || !p_get_reg || !p_is_signal_frame)
 		return -1;
 	/* per-thread caches avoid libunwind's global lock, so a backtrace in a
@@ -374,12 +372,9 @@ int ipcg_unwind_walk(uintptr_t *ips, uintptr_t *sps, int depth, bool need_top,
 	info->clean = false;
 	if (!ipcg_unwind_ready())
 		return 0;
-	atomic_fetch_add(&ipcg_unwind_busy, 1);
-	if (likely(!atomic_load(&ipcg_unwind_forking))) {
-		ipcg_tls_unwinding = 1;
+	if (ipcg_unw_enter()) {
 		n = walk(ips, sps, depth, need_top, info);
-		ipcg_tls_unwinding = 0;
+		ipcg_unw_leave();
 	}
-	atomic_fetch_sub_explicit(&ipcg_unwind_busy, 1, memory_order_release);
 	return n;
 }

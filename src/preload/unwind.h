@@ -40,17 +40,32 @@ void ipcg_unwind_atfork_prepare(void);
 void ipcg_unwind_atfork_parent(void);
 void ipcg_unwind_atfork_child(void);
 
+/* Around every walk: false (no walk) while a fork is being prepared */
+static inline bool ipcg_unw_enter(void)
+{
+	atomic_fetch_add(&ipcg_unwind_busy, 1);
+	if (likely(!atomic_load(&ipcg_unwind_forking))) {
+		ipcg_tls_unwinding = 1;
+		return true;
+	}
+	atomic_fetch_sub_explicit(&ipcg_unwind_busy, 1, memory_order_release);
+	return false;
+}
+
+static inline void ipcg_unw_leave(void)
+{
+	ipcg_tls_unwinding = 0;
+	atomic_fetch_sub_explicit(&ipcg_unwind_busy, 1, memory_order_release);
+}
+
 static inline int ipcg_unw(uintptr_t *ips, int cap)
 {
 	int n = 0;
 
-	atomic_fetch_add(&ipcg_unwind_busy, 1);
-	if (likely(!atomic_load(&ipcg_unwind_forking))) {
-		ipcg_tls_unwinding = 1;
+	if (ipcg_unw_enter()) {
 		n = ipcg_unw_backtrace((void **)ips, cap);
-		ipcg_tls_unwinding = 0;
+		ipcg_unw_leave();
 	}
-	atomic_fetch_sub_explicit(&ipcg_unwind_busy, 1, memory_order_release);
 	return n;
 }
 
