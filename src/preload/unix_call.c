@@ -93,7 +93,7 @@ static int track_unrecorded(int fd)
 	return fd;
 }
 
-static IPCG_NOINLINE int socket_unix(int domain, int type, int protocol)
+int ipcg_socket_unix(int domain, int type, int protocol)
 {
 	struct ipcg_call c;
 	char buf[IPCG_XLAT_BUF];
@@ -119,21 +119,19 @@ static IPCG_NOINLINE int socket_unix(int domain, int type, int protocol)
 	return ret;
 }
 
-int ipcg_socket(int domain, int type, int protocol)
+int ipcg_socket_other(int domain, int type, int protocol)
 {
-	if (domain != AF_UNIX) {
-		int fd = REAL(socket)(domain, type, protocol);
-		/* a tracked socket that went away by a route we do not see
-		 * (dup2 onto it, a close we passed through) must not make this
-		 * one look like AF_UNIX */
-		if (unlikely(ipcg_fd_tracked(fd)))
-			ipcg_fd_track(fd, false);
-		return fd;
-	}
-	return socket_unix(domain, type, protocol);
+	int fd = REAL(socket)(domain, type, protocol);
+
+	/* a tracked socket that went away by a route we do not see (dup2 onto
+	 * it, a close we passed through) must not make this one look like
+	 * AF_UNIX */
+	if (unlikely(ipcg_fd_tracked(fd)))
+		ipcg_fd_track(fd, false);
+	return fd;
 }
 
-static IPCG_NOINLINE int socketpair_unix(int domain, int type, int protocol, int sv[2])
+int ipcg_socketpair_unix(int domain, int type, int protocol, int sv[2])
 {
 	struct ipcg_call c;
 	char buf[IPCG_XLAT_BUF];
@@ -180,14 +178,8 @@ static IPCG_NOINLINE int socketpair_unix(int domain, int type, int protocol, int
 	return ret;
 }
 
-int ipcg_socketpair(int domain, int type, int protocol, int sv[2])
-{
-	if (domain != AF_UNIX)
-		return REAL(socketpair)(domain, type, protocol, sv);
-	return socketpair_unix(domain, type, protocol, sv);
-}
 
-static IPCG_NOINLINE int bind_or_connect(int fd, const struct sockaddr *addr, socklen_t len,
+int ipcg_bind_or_connect(int fd, const struct sockaddr *addr, socklen_t len,
 					 bool is_bind)
 {
 	struct ipcg_call c;
@@ -232,21 +224,8 @@ static IPCG_NOINLINE int bind_or_connect(int fd, const struct sockaddr *addr, so
 	return ret;
 }
 
-int ipcg_bind(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	if (likely(!ipcg_fd_tracked(fd)))
-		return REAL(bind)(fd, addr, len);
-	return bind_or_connect(fd, addr, len, true);
-}
 
-int ipcg_connect(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	if (likely(!ipcg_fd_tracked(fd)))
-		return REAL(connect)(fd, addr, len);
-	return bind_or_connect(fd, addr, len, false);
-}
-
-static IPCG_NOINLINE int listen_unix(int fd, int backlog)
+int ipcg_listen_unix(int fd, int backlog)
 {
 	struct ipcg_call c;
 
@@ -266,14 +245,8 @@ static IPCG_NOINLINE int listen_unix(int fd, int backlog)
 	return ret;
 }
 
-int ipcg_listen(int fd, int backlog)
-{
-	if (likely(!ipcg_fd_tracked(fd)))
-		return REAL(listen)(fd, backlog);
-	return listen_unix(fd, backlog);
-}
 
-static IPCG_NOINLINE int accept_unix(int fd, struct sockaddr *addr, socklen_t *len, int flags,
+int ipcg_accept_unix(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 				     bool is4)
 {
 	struct ipcg_call c;
@@ -325,18 +298,16 @@ static IPCG_NOINLINE int accept_unix(int fd, struct sockaddr *addr, socklen_t *l
 	return ret;
 }
 
-int ipcg_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is4)
+int ipcg_accept_other(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is4)
 {
-	if (likely(!ipcg_fd_tracked(fd))) {
-		int nfd = is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
-		if (unlikely(ipcg_fd_tracked(nfd)))	/* see ipcg_socket() */
-			ipcg_fd_track(nfd, false);
-		return nfd;
-	}
-	return accept_unix(fd, addr, len, flags, is4);
+	int nfd = is4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+
+	if (unlikely(ipcg_fd_tracked(nfd)))	/* see ipcg_socket_other() */
+		ipcg_fd_track(nfd, false);
+	return nfd;
 }
 
-static IPCG_NOINLINE int close_slow(int fd)
+int ipcg_close_slow(int fd)
 {
 	struct ipcg_call c;
 
@@ -366,9 +337,3 @@ static IPCG_NOINLINE int close_slow(int fd)
 	return ret;
 }
 
-int ipcg_close(int fd)
-{
-	if (likely(!ipcg_fd_tracked(fd)) && !ipcg_ownfd_maybe(fd))
-		return REAL(close)(fd);
-	return close_slow(fd);
-}
