@@ -2,10 +2,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "callsite.h"
 #include "ipcg/compiler.h"
 #include "unlink_call.h"
 
-IPCG_EXPORT int unlink(const char *path) { return IPCG_AT_SITE(ipcg_unlink(path)); }
-IPCG_EXPORT int unlinkat(int dirfd, const char *path, int flags) { return IPCG_AT_SITE(ipcg_unlinkat(dirfd, path, flags)); }
-IPCG_EXPORT int remove(const char *path) { return IPCG_AT_SITE(ipcg_remove(path)); }
+IPCG_EXPORT int unlink(const char *path) { return ipcg_unlink(path); }
+IPCG_EXPORT int unlinkat(int dirfd, const char *path, int flags) { return ipcg_unlinkat(dirfd, path, flags); }
+IPCG_EXPORT int remove(const char *path) { return ipcg_remove(path); }

@@ -125,31 +125,24 @@ static IPCG_NOINLINE void after_unlink(enum rm_kind kind, int dirfd, const char 
 	ipcg_call_end(&c);
 }
 
-int ipcg_unlink(const char *path)
+int ipcg_unlink_slow(const char *path)
 {
-	if (likely(!ipcg_unix_bound_any()))
-		return REAL(unlink)(path);
 	int ret = REAL(unlink)(path), err = errno;
 	after_unlink(RM_UNLINK, AT_FDCWD, path, 0, ret, err);
 	errno = err;
 	return ret;
 }
 
-int ipcg_unlinkat(int dirfd, const char *path, int flags)
+int ipcg_unlinkat_slow(int dirfd, const char *path, int flags)
 {
-	/* AT_REMOVEDIR removes a directory, never a socket file */
-	if (likely(!ipcg_unix_bound_any()) || (flags & AT_REMOVEDIR))
-		return REAL(unlinkat)(dirfd, path, flags);
 	int ret = REAL(unlinkat)(dirfd, path, flags), err = errno;
 	after_unlink(RM_UNLINKAT, dirfd, path, flags, ret, err);
 	errno = err;
 	return ret;
 }
 
-int ipcg_remove(const char *path)
+int ipcg_remove_slow(const char *path)
 {
-	if (likely(!ipcg_unix_bound_any()))
-		return REAL(remove)(path);
 	int ret = REAL(remove)(path), err = errno;
 	after_unlink(RM_REMOVE, AT_FDCWD, path, 0, ret, err);
 	errno = err;
