@@ -30,6 +30,7 @@
 #include "guard.h"
 #include "ipcg/compiler.h"
 #include "records.h"
+#include "rotate.h"
 #include "trace.h"
 
 enum ipcg_state { IPCG_UNINIT, IPCG_INITING, IPCG_READY, IPCG_OFF };
@@ -76,6 +77,7 @@ static inline void ipcg_call_after(struct ipcg_call *c)
 
 static inline void ipcg_call_end(struct ipcg_call *c)
 {
+	ipcg_rotate_if_due();	/* no lock held here (rotate.c) */
 	ipcg_guard_leave();
 	errno = c->err;
 }

@@ -19,6 +19,7 @@ struct ipcg_config ipcg_config = {
 	.follow = true,
 	.repeats = IPCG_REPEATS_DEFAULT,
 	.stack_cache = true,
+	.max_size = IPCG_MAX_SIZE_DEFAULT,
 };
 
 static int bad(char *err, size_t cap, const char *var, const char *val, const char *accepted)
@@ -97,6 +98,40 @@ static int load_trace(const char *v, char *err, size_t cap)
 	return bad(err, cap, "IPCGUARD_TRACE", v, "expected shm, unix, shm,unix or none");
 }
 
+/* IPCGUARD_MAX_SIZE: digits with an optional K, M or G (powers of 1024);
+ * 0 = no cap, otherwise at least IPCG_MAX_SIZE_MIN (a smaller file would
+ * be mostly checkpoint) and at most 1 TiB */
+static bool parse_size(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > (1ULL << 40))
+			return false;
+	}
+	if (*s == 'K' || *s == 'k')
+		shift = 10;
+	else if (*s == 'M' || *s == 'm')
+		shift = 20;
+	else if (*s == 'G' || *s == 'g')
+		shift = 30;
+	else if (*s)
+		return false;
+	if (shift && s[1])
+		return false;
+	if (v > (1ULL << 40) >> shift)
+		return false;
+	v <<= shift;
+	if (v && v < IPCG_MAX_SIZE_MIN)
+		return false;
+	*ret = v;
+	return true;
+}
+
 int ipcg_config_load(char *err, size_t cap)
 {
 	const char *v;
@@ -131,6 +166,10 @@ int ipcg_config_load(char *err, size_t cap)
 				   "written in full (0 = all)");
 		ipcg_config.repeats = (unsigned)n;
 	}
+	if ((v = getenv("IPCGUARD_MAX_SIZE")) && !parse_size(v, &ipcg_config.max_size))
+		return bad(err, cap, "IPCGUARD_MAX_SIZE", v,
+			   "expected bytes per trace file with an optional K, M or G suffix, "
+			   "from 1M to 1024G, or 0 (no cap)");
 	if ((v = getenv("IPCGUARD_POLICY"))) {
 		if (strlen(v) >= sizeof(ipcg_config.policy))
 			return bad(err, cap, "IPCGUARD_POLICY", "...", "value too long");

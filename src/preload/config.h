@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum ipcg_family { IPCG_FAM_SHM = 1 << 0, IPCG_FAM_UNIX = 1 << 1 };
 enum ipcg_out_kind { IPCG_OUT_FILE, IPCG_OUT_STDERR, IPCG_OUT_FD };
@@ -13,6 +14,8 @@ enum ipcg_out_kind { IPCG_OUT_FILE, IPCG_OUT_STDERR, IPCG_OUT_FD };
 #define IPCG_STACK_DEFAULT 32
 #define IPCG_REPEATS_DEFAULT 10	/* findings in full per kind and call site */
 #define IPCG_REPEATS_MAX 1000000
+#define IPCG_MAX_SIZE_DEFAULT (256ULL << 20)	/* bytes per trace file before rotation */
+#define IPCG_MAX_SIZE_MIN (1ULL << 20)
 
 struct ipcg_config {
 	char output[PATH_MAX];	/* IPCGUARD_OUTPUT as given (template) */
@@ -25,6 +28,7 @@ struct ipcg_config {
 	unsigned repeats;	/* IPCGUARD_REPEATS: findings in full per kind and site, 0 = all */
 	bool stack_cache;	/* IPCGUARD_STACK_CACHE: per-call-site stack cache */
 	bool stack_verify;	/* IPCGUARD_STACK_VERIFY: check each stack against a full walk */
+	uint64_t max_size;	/* IPCGUARD_MAX_SIZE: bytes per trace file, 0 = no cap */
 };
 
 extern struct ipcg_config ipcg_config;

@@ -25,6 +25,7 @@
 #include "guard.h"
 #include "ipcg/compiler.h"
 #include "ipcg/outpath.h"
+#include "manifest.h"
 #include "modules.h"
 #include "preload_strip.h"
 #include "real.h"
@@ -146,25 +147,6 @@ static void open_trace(void)
 	ipcg_logging = ret == 0;
 }
 
-/* `ipcguard run` lists the traces its program tree wrote: each path ends
- * with a NUL byte (a path may hold a newline), appended to the file it
- * names in one write (O_APPEND keeps entries whole). */
-static void note_in_manifest(const char *path)
-{
-	const char *m = getenv("IPCGUARD_RUN_MANIFEST");
-	char entry[PATH_MAX + 1];
-	size_t n = strlen(path);
-
-	if (!m || !m[0] || !path[0] || n >= sizeof(entry))
-		return;
-	int fd = open(m, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	memcpy(entry, path, n + 1);	/* with its NUL */
-	(void)!write(fd, entry, n + 1);
-	ipcg_sys_close(fd);
-}
-
 /* A new trace for this process: its header.  Module records come with
  * the first stack that needs them (stacks.c), so that an image making no
  * traced call does not walk its libraries. */
@@ -173,7 +155,7 @@ static void start_trace(bool forked)
 	open_trace();
 	if (!ipcg_logging)
 		return;
-	note_in_manifest(ipcg_trace_path());
+	ipcg_manifest_note(ipcg_trace_path());
 	ipcg_record_header(forked);
 }
 
@@ -239,6 +221,8 @@ static void init(void)
 	if (!ipcg_config.follow)
 		drop_from_preload();
 	ipcg_limits_read();
+	ipcg_manifest_init();
+	ipcg_trace_set_max_size(ipcg_config.max_size);
 	(void)ipcg_stacks_init();
 	ipcg_stackcache_init();
 	/* libunwind is loaded by the first call that wants a stack (unwind.h) */

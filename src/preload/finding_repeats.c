@@ -5,6 +5,7 @@
 #include "config.h"
 #include "finding_repeats.h"
 #include "records.h"
+#include "spin.h"
 
 #define SLOTS 2048		/* distinct (kind, site) pairs counted; power of two */
 #define PROBES 32
@@ -14,10 +15,12 @@ struct slot {
 	_Atomic(const char *) kind;
 	_Atomic(const char *) severity;
 	_Atomic uint64_t count;		/* findings of this kind at this site */
+	uint64_t flushed;		/* count at the last flush (flushes are serial) */
 };
 
 static struct slot slots[SLOTS];
-static _Atomic int any_used;	/* at exit, most processes have nothing to scan */
+static _Atomic int any_used;
+static _Atomic int flush_lock;	/* a rotation and exit may flush at once */	/* at exit, most processes have nothing to scan */
 
 static uint32_t kind_hash(const char *s)
 {
@@ -59,13 +62,21 @@ void ipcg_repeats_flush(void)
 {
 	if (!atomic_load(&any_used))
 		return;	/* 64 KiB of table not touched (a page fault each) */
+	ipcg_spin_lock(&flush_lock);
 	for (unsigned i = 0; i < SLOTS; i++) {
 		struct slot *s = &slots[i];
 		uint64_t key = atomic_load(&s->key), n = atomic_load(&s->count);
 		const char *kind = atomic_load(&s->kind), *sev = atomic_load(&s->severity);
+		uint64_t lim = ipcg_config.repeats, prev = s->flushed;
 		struct ipcg_rec r;
 
-		if (!key || n <= ipcg_config.repeats || !kind || !sev)
+		if (!key || n <= prev || !kind || !sev)
+			continue;
+		/* since the last flush (the part before a rotation had its own) */
+		uint64_t count = n - prev;
+		uint64_t written = (n < lim ? n : lim) - (prev < lim ? prev : lim);
+		s->flushed = n;
+		if (count == written)
 			continue;
 		ipcg_rec_begin(&r, "finding_repeats");
 		ipcg_jw_kstr(&r.w, "kind", kind);
@@ -75,10 +86,11 @@ void ipcg_repeats_flush(void)
 			ipcg_jw_u64(&r.w, (uint32_t)key);
 		else
 			ipcg_jw_null(&r.w);
-		ipcg_jw_ku64(&r.w, "count", n);
-		ipcg_jw_ku64(&r.w, "written", ipcg_config.repeats);
+		ipcg_jw_ku64(&r.w, "count", count);
+		ipcg_jw_ku64(&r.w, "written", written);
 		(void)ipcg_rec_end(&r);
 	}
+	ipcg_spin_unlock(&flush_lock);
 }
 
 void ipcg_repeats_atfork_child(void)
@@ -86,4 +98,5 @@ void ipcg_repeats_atfork_child(void)
 	if (atomic_load(&any_used))
 		memset(slots, 0, sizeof(slots));
 	atomic_store(&any_used, 0);
+	atomic_store(&flush_lock, 0);
 }

@@ -17,7 +17,9 @@
 /* Count one finding; true when it is to be written in full.  kind and
  * severity are string literals (kept by pointer). */
 bool ipcg_repeats_count(const char *kind, const char *severity, uint32_t stack);
-/* Write one finding_repeats record per site past the limit. */
+/* Write one finding_repeats record per site with findings counted and
+ * not written since the last flush (at rotation and at exit: counts are
+ * per part, docs/trace-format.md).  One flush at a time. */
 void ipcg_repeats_flush(void);
 /* A fork child starts with an empty table: its trace has its own findings. */
 void ipcg_repeats_atfork_child(void);

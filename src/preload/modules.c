@@ -26,6 +26,8 @@ struct module {
 	bool alive;
 	bool seen;		/* in the scan being merged */
 	const char *path;	/* in path_pool */
+	char build_id[41];	/* "" when none */
+	uint32_t born, died;	/* known in epochs [born, died) (dlclose counts them) */
 };
 
 struct scanned {
@@ -36,7 +38,8 @@ struct scanned {
 };
 
 static struct module mods[MAX_MODULES];
-static unsigned nmods;
+static unsigned nmods;		/* entries are complete before nmods counts them */
+static uint32_t epoch;		/* ipcg_modules_invalidate() calls */
 static uint32_t next_id = 1;
 static char path_pool[PATH_POOL];
 static size_t path_used;
@@ -121,7 +124,7 @@ static int scan_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-static void write_module(const struct module *m, const struct scanned *s)
+static void write_module(const struct module *m)
 {
 	char buf[1024];
 	struct ipcg_jw w;
@@ -133,7 +136,7 @@ static void write_module(const struct module *m, const struct scanned *s)
 	ipcg_jw_kstr(&w, "path", m->path);
 	ipcg_jw_khex(&w, "base", m->base);
 	ipcg_jw_ku64(&w, "size", m->end - m->base);
-	ipcg_jw_kstr(&w, "build_id", s->has_build_id ? s->build_id : NULL);
+	ipcg_jw_kstr(&w, "build_id", m->build_id[0] ? m->build_id : NULL);
 	ipcg_jw_close(&w, '}');
 	if (!ipcg_jw_ok(&w))
 		return;
@@ -179,13 +182,17 @@ void ipcg_modules_scan(void)
 			}
 		}
 		if (!m && nmods < MAX_MODULES) {
-			m = &mods[nmods++];
+			m = &mods[nmods];
 			m->base = s->base;
 			m->end = s->end;
 			m->id = next_id++;
 			m->alive = true;
 			m->path = intern_path(s->path);
-			write_module(m, s);
+			ipcg_txt(m->build_id, sizeof(m->build_id), 0, s->has_build_id ? s->build_id : "");
+			m->born = epoch;
+			m->died = UINT32_MAX;
+			__atomic_store_n(&nmods, nmods + 1, __ATOMIC_RELEASE);
+			write_module(m);
 		}
 		if (m)
 			m->seen = true;
@@ -207,9 +214,12 @@ void ipcg_modules_invalidate(void)
 		for (unsigned k = 0; k < nscratch && !present; k++)
 			present = scratch[k].base == mods[i].base && scratch[k].end == mods[i].end &&
 				  strcmp(scratch[k].path, mods[i].path) == 0;
-		if (!present)
+		if (!present && mods[i].alive) {
 			mods[i].alive = false;
+			__atomic_store_n(&mods[i].died, epoch + 1, __ATOMIC_RELAXED);
+		}
 	}
+	__atomic_store_n(&epoch, epoch + 1, __ATOMIC_RELEASE);
 	unlock(&table_lock);
 	unlock(&scan_lock);
 }
@@ -228,6 +238,39 @@ static uint32_t find(uintptr_t ip, uintptr_t *ret_off)
 	}
 	unlock(&table_lock);
 	return id;
+}
+
+uint32_t ipcg_modules_epoch(void)
+{
+	return __atomic_load_n(&epoch, __ATOMIC_ACQUIRE);
+}
+
+/* A rotation's checkpoint: other threads may wait for it holding
+ * table_lock (a scan writing a module record), so no lock here: entries
+ * are only appended, and died is only set once. */
+uint32_t ipcg_modules_lookup_at(uintptr_t ip, uint32_t at, uintptr_t *ret_off)
+{
+	unsigned n = __atomic_load_n(&nmods, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct module *m = &mods[i];
+		if (m->born <= at && at < __atomic_load_n(&m->died, __ATOMIC_RELAXED) &&
+		    ip >= m->base && ip < m->end) {
+			*ret_off = ip - m->base;
+			return m->id;
+		}
+	}
+	*ret_off = ip;
+	return 0;
+}
+
+void ipcg_modules_rewrite(void)
+{
+	unsigned n = __atomic_load_n(&nmods, __ATOMIC_ACQUIRE);
+
+	/* images gone too: stacks written before their dlclose name them */
+	for (unsigned i = 0; i < n; i++)
+		write_module(&mods[i]);
 }
 
 uint32_t ipcg_modules_lookup(uintptr_t ip, uintptr_t *ret_off)
@@ -254,6 +297,7 @@ void ipcg_modules_cover(const uintptr_t *ips, int n)
 void ipcg_modules_reset(void)
 {
 	nmods = 0;
+	epoch = 0;
 	next_id = 1;
 	path_used = 0;
 	atomic_store(&table_lock, 0);

@@ -108,12 +108,20 @@ static void write_argv(struct ipcg_jw *w)
 	}
 }
 
-void ipcg_record_header(bool forked)
+/* What every part's header repeats: a reader joins the parts of one
+ * process by host, pid and start_realtime_ns. */
+static struct {
+	bool forked;
+	pid_t ppid;
+	uint64_t realtime_ns, mono_ns;
+} started;
+
+/* part 0: a new trace (then previous is NULL) */
+static void header(unsigned part, const char *previous)
 {
-	static char buf[65536];	/* argv, exe and config escaped; init and fork child only */
+	static char buf[65536];	/* argv, exe and config escaped; init, fork child, rotation */
 	struct ipcg_jw w;
 	struct utsname un;
-	struct timespec rt;
 	char exe[1024];
 	ssize_t n;
 
@@ -123,15 +131,14 @@ void ipcg_record_header(bool forked)
 	ipcg_jw_kstr(&w, "format", "ipcguard");
 	ipcg_jw_ku64(&w, "version", 1);
 	ipcg_jw_ki64(&w, "pid", getpid());
-	ipcg_jw_ki64(&w, "ppid", getppid());
+	ipcg_jw_ki64(&w, "ppid", started.ppid);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	ipcg_jw_kstr(&w, "exe", exe);
 	write_argv(&w);
 	ipcg_jw_kstr(&w, "host", uname(&un) == 0 ? un.nodename : "");
-	clock_gettime(CLOCK_REALTIME, &rt);
-	ipcg_jw_ku64(&w, "start_realtime_ns", (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec);
-	ipcg_jw_ku64(&w, "start_ns", ipcg_now_ns());
+	ipcg_jw_ku64(&w, "start_realtime_ns", started.realtime_ns);
+	ipcg_jw_ku64(&w, "start_ns", started.mono_ns);
 	ipcg_jw_key(&w, "config");
 	ipcg_jw_open(&w, '{');
 	ipcg_jw_kstr(&w, "output", ipcg_config.output);
@@ -143,6 +150,7 @@ void ipcg_record_header(bool forked)
 	ipcg_jw_key(&w, "follow");
 	ipcg_jw_bool(&w, ipcg_config.follow);
 	ipcg_jw_ku64(&w, "repeats", ipcg_config.repeats);
+	ipcg_jw_ku64(&w, "max_size", ipcg_config.max_size);
 	ipcg_jw_close(&w, '}');
 	ipcg_jw_key(&w, "limits");
 	ipcg_jw_open(&w, '{');
@@ -152,12 +160,33 @@ void ipcg_record_header(bool forked)
 	ipcg_jw_ku64(&w, "shmmin", 1);
 	ipcg_jw_close(&w, '}');
 	ipcg_jw_key(&w, "forked");
-	ipcg_jw_bool(&w, forked);
+	ipcg_jw_bool(&w, started.forked);
+	if (part) {
+		ipcg_jw_ku64(&w, "part", part);
+		ipcg_jw_kstr(&w, "previous", previous);
+	}
 	ipcg_jw_close(&w, '}');
 	if (!ipcg_jw_ok(&w))
 		return;
 	buf[w.len++] = '\n';
 	(void)ipcg_trace_write_first(buf, w.len);
+}
+
+void ipcg_record_header(bool forked)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	started.forked = forked;
+	started.ppid = getppid();
+	started.realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+	started.mono_ns = ipcg_now_ns();
+	header(0, NULL);
+}
+
+void ipcg_record_header_part(unsigned part, const char *previous)
+{
+	header(part, previous);
 }
 
 void ipcg_record_fork(pid_t child)
@@ -194,6 +223,17 @@ void ipcg_record_exit(const char *how, int status)
 	}
 	if (rec_seal(&r))
 		(void)ipcg_trace_write_last(r.buf, r.w.len);
+}
+
+size_t ipcg_record_rotate(struct ipcg_rec *r, const char *next)
+{
+	ipcg_rec_begin(r, "rotate");
+	ipcg_jw_ku64(&r->w, "ts_ns", ipcg_now_ns());
+	ipcg_jw_ku64(&r->w, "calls", atomic_load(&ipcg_seq));
+	ipcg_jw_ku64(&r->w, "findings", atomic_load(&ipcg_nfindings));
+	ipcg_jw_ku64(&r->w, "dropped", ipcg_trace_dropped());
+	ipcg_jw_kstr(&r->w, "next", next);
+	return rec_seal(r) ? r->w.len : 0;
 }
 
 static void key_seq(struct ipcg_jw *w, uint64_t seq)

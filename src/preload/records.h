@@ -33,7 +33,13 @@ int ipcg_rec_end(struct ipcg_rec *r);
 
 /* The first line of a trace; forked is true in a fork child. */
 void ipcg_record_header(bool forked);
+/* The header of a part after the first (rotate.c): the first part's,
+ * plus part and the basename of the previous part. */
+void ipcg_record_header_part(unsigned part, const char *previous);
 void ipcg_record_fork(pid_t child);
+/* The record that ends a part (next: basename of the next one), built in
+ * r->buf; its length, or 0 when it does not fit. */
+size_t ipcg_record_rotate(struct ipcg_rec *r, const char *next);
 /* how: "exit", "_exit" or "_Exit"; status < 0 when unknown */
 void ipcg_record_exit(const char *how, int status);
 

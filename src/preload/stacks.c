@@ -26,6 +26,7 @@ struct slot {
 	uint32_t id;
 	uint32_t n;			/* frames */
 	uint32_t off;			/* first frame in pool */
+	uint32_t epoch;			/* ipcg_modules_epoch() when interned */
 };
 
 static struct slot *slots;
@@ -91,18 +92,23 @@ static uint32_t find(uint64_t h, const uintptr_t *ips, int n, unsigned *ret_free
 	return 0;
 }
 
-static void write_stack(uint32_t id, const uintptr_t *ips, int n)
+static char dumpbuf[sizeof(recbuf)];	/* ipcg_stacks_rewrite: one rotation at a time */
+
+/* at: UINT32_MAX = ipcg_modules_lookup (now), else the lock-free lookup
+ * of a checkpoint as of that modules epoch */
+static void write_stack(char *buf, size_t cap, uint32_t id, const uintptr_t *ips, int n, uint32_t at)
 {
 	struct ipcg_jw w;
 
-	ipcg_jw_init(&w, recbuf, sizeof(recbuf) - 1);
+	ipcg_jw_init(&w, buf, cap - 1);
 	ipcg_jw_open(&w, '{');
 	ipcg_jw_kstr(&w, "type", "stack");
 	ipcg_jw_ku64(&w, "id", id);
 	ipcg_jw_raw(&w, ",\"frames\":[", 11);
 	for (int i = 0; i < n; i++) {
 		uintptr_t off;
-		uint32_t mod = ipcg_modules_lookup(ips[i], &off);
+		uint32_t mod = at == UINT32_MAX ? ipcg_modules_lookup(ips[i], &off)
+					       : ipcg_modules_lookup_at(ips[i], at, &off);
 		if (i)
 			ipcg_jw_raw(&w, ",", 1);
 		ipcg_jw_raw(&w, "[", 1);
@@ -114,8 +120,8 @@ static void write_stack(uint32_t id, const uintptr_t *ips, int n)
 	ipcg_jw_raw(&w, "]}", 2);
 	if (!ipcg_jw_ok(&w))
 		return;
-	recbuf[w.len++] = '\n';
-	(void)ipcg_trace_write(recbuf, w.len);
+	buf[w.len++] = '\n';
+	(void)ipcg_trace_write(buf, w.len);
 }
 
 uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
@@ -139,15 +145,36 @@ uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
 		memcpy(pool + pool_used, ips, (size_t)n * sizeof(*ips));
 		s->off = pool_used;
 		s->n = (uint32_t)n;
-		s->id = id = next_id++;
+		s->epoch = ipcg_modules_epoch();
+		s->id = id = next_id;
+		__atomic_store_n(&next_id, id + 1, __ATOMIC_SEQ_CST);
 		if (id_slot && id <= NSLOTS)
 			id_slot[id] = free_slot + 1;
 		pool_used += (uint32_t)n;
-		write_stack(id, ips, n);
-		atomic_store_explicit(&s->hash, h, memory_order_release);
+		unsigned gen = ipcg_trace_generation();
+		write_stack(recbuf, sizeof(recbuf), id, ips, n, UINT32_MAX);
+		atomic_store_explicit(&s->hash, h, memory_order_seq_cst);
+		/* a rotation began meanwhile: its checkpoint may have missed this
+		 * stack, whose record went to the part before (trace.h) */
+		if (ipcg_trace_generation() != gen)
+			write_stack(recbuf, sizeof(recbuf), id, ips, n, UINT32_MAX);
 	}
 	atomic_store_explicit(&ins_lock, 0, memory_order_release);
 	return id;
+}
+
+void ipcg_stacks_rewrite(void)
+{
+	if (!slots || !id_slot)
+		return;
+	uint32_t last = __atomic_load_n(&next_id, __ATOMIC_SEQ_CST);
+	for (uint32_t id = 1; id < last && id <= NSLOTS; id++) {
+		const uintptr_t *ips;
+		int n = ipcg_stack_frames(id, &ips);
+		if (n > 0)
+			write_stack(dumpbuf, sizeof(dumpbuf), id, ips, n,
+				    slots[id_slot[id] - 1].epoch);
+	}
 }
 
 int ipcg_stack_frames(uint32_t id, const uintptr_t **ret_ips)

@@ -14,6 +14,9 @@ uint32_t ipcg_stack_intern(const uintptr_t *ips, int n);
  * returns their number, 0 when the id is unknown.  Used in a fork child
  * before the reset, to carry the parent's stacks over (stack_carry.h). */
 int ipcg_stack_frames(uint32_t id, const uintptr_t **ret_ips);
+/* Write every interned stack again, with its id (a rotation's
+ * checkpoint: the new part is self-contained).  Takes no lock. */
+void ipcg_stacks_rewrite(void);
 /* dlclose: addresses may mean other code from now on. */
 void ipcg_stacks_new_generation(void);
 /* fork child: new trace, ids restart. */

@@ -66,6 +66,10 @@
  * handler that never returns) before taking the slot anyway. */
 #define SLOT_WAIT_NS 1000000000L
 #define FINISH_WAIT_NS 200000000L
+/* A writer waits this long for a rotation in another thread (a
+ * checkpoint of many thousands of stacks takes milliseconds) before its
+ * record is dropped and counted. */
+#define ROTATE_WAIT_NS 2000000000L
 #define LEAN_NOFILE 128
 /* Pages are made present and writable this far ahead of the writers, in
  * one madvise per step: a first store into a page of a shared file
@@ -108,7 +112,30 @@ static struct {
 	_Atomic int pf_busy;		/* a writer is populating (others go on) */
 	bool pf_off;			/* the kernel has no MADV_POPULATE_WRITE */
 	bool lean;			/* few descriptors allowed: ours is open only while used */
-} tr = { .fd = -1 };
+	uint64_t cap_at;		/* a record past this offset asks for rotation */
+	uint64_t max_size;		/* IPCGUARD_MAX_SIZE, 0 = no cap */
+	char first[PATH_MAX];		/* the first part's path: parts are first.N */
+} tr = { .fd = -1, .cap_at = UINT64_MAX };
+
+/* Rotation (ipcg_trace_rotate_begin/end): one at a time.  While it runs
+ * the current part is closed; the rotating thread's records go to the
+ * new file with pwrite (the checkpoint), other writers wait for the new
+ * part to open. */
+static struct {
+	_Atomic int busy;
+	_Atomic unsigned gen;		/* rotations begun (ipcg_trace_generation) */
+	bool off;			/* a rotation failed: the trace goes on in one file */
+	unsigned part;			/* number of the current part */
+	uint64_t end;			/* where the closed part ends */
+	int fd;				/* the new part */
+	dev_t dev;
+	ino_t ino;
+	uint64_t off_new;		/* bytes of checkpoint written */
+	int err;			/* first checkpoint write failure */
+	char path[PATH_MAX];
+} rot = { .fd = -1 };
+static IPCG_TLS bool rot_self;		/* this thread is rotating */
+_Atomic int ipcg_trace_rotate_due;
 
 static long elapsed_ns(const struct timespec *t0)
 {
@@ -215,10 +242,10 @@ static uint64_t fsize_limit(void)
 }
 
 /* All of buf at off (a short write goes on where it stopped); 0 or -errno */
-static int pwrite_full(const char *buf, size_t len, uint64_t off)
+static int pwrite_full(int fd, const char *buf, size_t len, uint64_t off)
 {
 	while (len) {
-		ssize_t w = pwrite(tr.fd, buf, len, (off_t)off);
+		ssize_t w = pwrite(fd, buf, len, (off_t)off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -248,7 +275,7 @@ static int extend(uint64_t from, uint64_t to)
 			ret = 0;
 			for (; from < to && ret == 0; from += sizeof(zeros)) {
 				size_t n = to - from < sizeof(zeros) ? (size_t)(to - from) : sizeof(zeros);
-				ret = pwrite_full(zeros, n, from);
+				ret = pwrite_full(tr.fd, zeros, n, from);
 			}
 		}
 	}
@@ -450,6 +477,52 @@ static int write_fd(const char *rec, size_t len)
 	return ret < 0 ? -1 : 0;
 }
 
+static void ask_rotation(void)
+{
+	if (!rot.off && !atomic_load_explicit(&ipcg_trace_rotate_due, memory_order_relaxed))
+		atomic_store_explicit(&ipcg_trace_rotate_due, 1, memory_order_release);
+}
+
+/* Wait (bounded) until no rotation runs in another thread; false when
+ * the time ran out. */
+static bool wait_rotation(void)
+{
+	struct timespec t0;
+
+	if (rot_self || !atomic_load(&rot.busy))
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (atomic_load(&rot.busy)) {
+		if (elapsed_ns(&t0) > ROTATE_WAIT_NS)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
+static int pwrite_quiet(int fd, const char *rec, size_t len, uint64_t off);
+
+/* The part is closed: for good (exit, exec), or for a rotation.  The
+ * rotating thread writes the checkpoint into the new file; any other
+ * writer waits for the new part and writes there. */
+static int closed_write(const char *rec, size_t len)
+{
+	if (rot_self) {
+		int ret = rot.err ? -rot.err : pwrite_quiet(rot.fd, rec, len, rot.off_new);
+		if (ret == 0) {
+			rot.off_new += len;
+			return 0;
+		}
+		if (!rot.err)
+			rot.err = -ret;
+	} else if (atomic_load(&rot.busy) && wait_rotation() &&
+		   !(atomic_load(&tr.ctl->tail) & CLOSED)) {
+		return ipcg_trace_write(rec, len);
+	}
+	atomic_fetch_add_explicit(&tr.ctl->dropped, 1, memory_order_relaxed);
+	return -1;
+}
+
 int ipcg_trace_write(const char *rec, size_t len)
 {
 	struct wctl *c = tr.ctl;
@@ -464,14 +537,17 @@ int ipcg_trace_write(const char *rec, size_t len)
 		goto out_dropped_local;
 	uint64_t off = atomic_fetch_add_explicit(&c->tail, len, memory_order_acq_rel);
 	if (off & CLOSED)
-		goto out_dropped;
+		return closed_write(rec, len);
 	if (unlikely(off + len > atomic_load_explicit(&c->stop_off, memory_order_relaxed)))
 		goto out_dropped;
 	if (unlikely(off + len > atomic_load_explicit(&c->size, memory_order_acquire)) &&
 	    (ret = grow(c, off + len)) < 0)
 		goto out_stop;
-	if (likely((ret = put(c, off, rec, len)) == 0))
+	if (likely((ret = put(c, off, rec, len)) == 0)) {
+		if (unlikely(off + len > tr.cap_at))
+			ask_rotation();
 		return 0;
+	}
 	if (ret == -EOWNERDEAD)
 		goto out_dropped;	/* a slot taken after a time-out: this record only */
 out_stop:
@@ -485,13 +561,13 @@ out_dropped_local:
 }
 
 /* pwrite_full with SIGXFSZ quieted (sigquiet.h) */
-static int pwrite_quiet(const char *rec, size_t len, uint64_t off)
+static int pwrite_quiet(int fd, const char *rec, size_t len, uint64_t off)
 {
 	struct ipcg_sigquiet q;
 
 	if (!ipcg_sigquiet_begin(&q, SIGXFSZ))
 		return -EINVAL;
-	int ret = pwrite_full(rec, len, off);
+	int ret = pwrite_full(fd, rec, len, off);
 	ipcg_sigquiet_end(&q, ret == -EFBIG);
 	return ret;
 }
@@ -512,7 +588,7 @@ int ipcg_trace_write_first(const char *rec, size_t len)
 	if (lim < RESERVE || len > lim - RESERVE)
 		return ipcg_trace_write(rec, len);	/* grow() reports EFBIG */
 	ipcg_spin_lock(&c->lock);
-	if ((ret = ensure_fd()) == 0 && (ret = pwrite_quiet(rec, len, 0)) == 0) {
+	if ((ret = ensure_fd()) == 0 && (ret = pwrite_quiet(tr.fd, rec, len, 0)) == 0) {
 		uint64_t alloc = len;
 		if (extend(len, len + RESERVE) == 0)
 			alloc = len + RESERVE;
@@ -527,19 +603,21 @@ int ipcg_trace_write_first(const char *rec, size_t len)
 	return ret == 0 ? 0 : ipcg_trace_write(rec, len);
 }
 
-static int create_exclusive(const char *path)
+/* Create path, or path.1, path.2 ... when it is taken; the name is left
+ * in out (PATH_MAX).  The fd, or -errno. */
+static int create_exclusive(const char *path, char *out)
 {
 	size_t n = strlen(path);
 
-	if (n + 8 >= sizeof(tr.path))
+	if (n + 8 >= PATH_MAX)
 		return -ENAMETOOLONG;
-	memcpy(tr.path, path, n + 1);
+	memcpy(out, path, n + 1);
 	for (unsigned i = 0; i < 10000; i++) {
 		if (i) {
-			size_t k = ipcg_txt(tr.path, sizeof(tr.path), n, ".");
-			ipcg_txt_u64(tr.path, sizeof(tr.path), k, i);
+			size_t k = ipcg_txt(out, PATH_MAX, n, ".");
+			ipcg_txt_u64(out, PATH_MAX, k, i);
 		}
-		int fd = open(tr.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = open(out, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			(void)fchmod(fd, 0600);	/* exact mode whatever the umask */
 			return fd;
@@ -575,9 +653,10 @@ int ipcg_trace_open_file(const char *path)
 	struct wctl *ctl;
 	int fd, ret;
 
-	fd = create_exclusive(path);
+	fd = create_exclusive(path, tr.path);
 	if (fd < 0)
 		return fd;
+	memcpy(tr.first, tr.path, sizeof(tr.first));
 	fd = move_high(fd);
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
@@ -607,6 +686,7 @@ int ipcg_trace_open_file(const char *path)
 	ipcg_ownfd_set(IPCG_OWNFD_TRACE, fd, move_fd);
 	struct rlimit rl;
 	tr.lean = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < LEAN_NOFILE;
+	tr.cap_at = tr.max_size ? tr.max_size : UINT64_MAX;
 	ipcg_spin_lock(&ctl->lock);
 	release_fd();
 	ipcg_spin_unlock(&ctl->lock);
@@ -741,6 +821,7 @@ int ipcg_trace_write_last(const char *rec, size_t len)
 
 	if (tr.mode != MODE_MAP)
 		return ipcg_trace_write(rec, len);
+	(void)wait_rotation();
 	uint64_t end = close_trace(c);
 	if (end == NO_STOP) {
 		atomic_fetch_add(&c->dropped, 1);
@@ -754,6 +835,7 @@ void ipcg_trace_finish(void)
 {
 	if (tr.mode != MODE_MAP)
 		return;
+	(void)wait_rotation();
 	uint64_t end = close_trace(tr.ctl);
 	if (end != NO_STOP)
 		cut(tr.ctl, end, NULL, 0);
@@ -797,11 +879,168 @@ void ipcg_trace_forget(void)
 	tr.fd = -1;
 	tr.mode = MODE_NONE;
 	tr.path[0] = '\0';
+	tr.first[0] = '\0';
+	tr.cap_at = UINT64_MAX;
+	if (rot.fd >= 0 && atomic_load(&rot.busy))
+		ipcg_sys_close(rot.fd);	/* the parent's rotation, not ours */
+	rot.fd = -1;
+	rot.part = 0;
+	rot.off = false;
+	rot_self = false;
+	atomic_store(&rot.busy, 0);
+	atomic_store(&ipcg_trace_rotate_due, 0);
 	atomic_store(&tr.local_dropped, 0);
 	atomic_store(&tr.fdlock, 0);
 	atomic_store(&tr.fd_stopped, 0);
 	atomic_store(&tr.ready, 0);
 	atomic_store(&tr.pf_busy, 0);
+}
+
+/* --- rotation (IPCGUARD_MAX_SIZE) ----------------------------------------- */
+
+void ipcg_trace_set_max_size(uint64_t max)
+{
+	tr.max_size = max;
+	if (tr.mode == MODE_MAP)
+		tr.cap_at = max ? max : UINT64_MAX;
+}
+
+unsigned ipcg_trace_generation(void)
+{
+	return atomic_load(&rot.gen);
+}
+
+const char *ipcg_trace_next_path(void)
+{
+	return atomic_load(&rot.busy) && rot_self ? rot.path : "";
+}
+
+/* One line on stderr; the trace goes on in the current file, uncapped. */
+static void rotation_failed(const char *name, int err)
+{
+	char msg[2 * PATH_MAX + 160];
+
+	rot.off = true;
+	size_t k = ipcg_txt(msg, sizeof(msg), 0, "cannot start the trace part ");
+	k = ipcg_txt(msg, sizeof(msg), k, name);
+	k = ipcg_txt(msg, sizeof(msg), k, ": ");
+	k = ipcg_txt(msg, sizeof(msg), k, err_text(err));
+	k = ipcg_txt(msg, sizeof(msg), k, "; the trace goes on in ");
+	k = ipcg_txt(msg, sizeof(msg), k, tr.path);
+	ipcg_txt(msg, sizeof(msg), k, " past IPCGUARD_MAX_SIZE");
+	ipcg_say(msg);
+}
+
+int ipcg_trace_rotate_begin(void)
+{
+	struct wctl *c = tr.ctl;
+	char name[PATH_MAX];
+	struct stat st;
+
+	if (tr.mode != MODE_MAP || rot.off || atomic_load(&c->stop_err) ||
+	    (atomic_load(&c->tail) & CLOSED) || atomic_exchange(&rot.busy, 1))
+		return -1;
+	size_t k = ipcg_txt(name, sizeof(name), 0, tr.first);
+	k = ipcg_txt(name, sizeof(name), k, ".");
+	ipcg_txt_u64(name, sizeof(name), k, rot.part + 1);
+	int fd = create_exclusive(name, rot.path);
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		int err = errno;
+		ipcg_sys_close(fd);
+		(void)unlink(rot.path);
+		fd = -err;
+	}
+	if (fd < 0) {
+		rotation_failed(name, -fd);
+		atomic_store(&rot.busy, 0);
+		return -1;
+	}
+	uint64_t end = close_trace(c);
+	if (end == NO_STOP) {		/* closed meanwhile: exit or exec */
+		ipcg_sys_close(fd);
+		(void)unlink(rot.path);
+		atomic_store(&rot.busy, 0);
+		return -1;
+	}
+	/* stacks interned from here on are written again (stacks.c) */
+	atomic_fetch_add(&rot.gen, 1);
+	rot.fd = move_high(fd);
+	rot.dev = st.st_dev;
+	rot.ino = st.st_ino;
+	rot.end = end;
+	rot.off_new = 0;
+	rot.err = 0;
+	rot_self = true;
+	return (int)(rot.part + 1);
+}
+
+/* Under ctl->lock: close tr.fd if it is still our file (the program may
+ * have closed or reused the number). */
+static void drop_fd(void)
+{
+	struct stat st;
+
+	if (tr.fd >= 0 && fstat(tr.fd, &st) == 0 && st.st_dev == tr.dev && st.st_ino == tr.ino)
+		ipcg_sys_close(tr.fd);
+	ipcg_ownfd_set(IPCG_OWNFD_TRACE, -1, NULL);
+	tr.fd = -1;
+}
+
+/* Under ctl->lock: the ring and the slot words as if the len bytes of
+ * the checkpoint had been written through it. */
+static void ring_restart(struct wctl *c, uint64_t len)
+{
+	uint64_t m = len >> WIN_SHIFT;
+
+	(void)mmap(tr.ring, (size_t)NWIN << WIN_SHIFT, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	for (unsigned s = 0; s < NWIN; s++) {
+		uint64_t idx = m + (s + NWIN - m % NWIN) % NWIN;
+		uint64_t done = idx == m ? len & (WIN_SIZE - 1) : 0;
+		atomic_store(&tr.lidx[s], NO_WINDOW);
+		atomic_store(&c->slot[s], idx << TAG_SHIFT | done);
+	}
+	atomic_store(&tr.ready, len);
+}
+
+void ipcg_trace_rotate_end(const char *rec, size_t len)
+{
+	struct wctl *c = tr.ctl;
+	uint64_t n = rot.off_new;
+
+	rot_self = false;
+	if (rot.err || n == 0) {
+		ipcg_sys_close(rot.fd);
+		(void)unlink(rot.path);
+		rot.fd = -1;
+		rotation_failed(rot.path, rot.err ? rot.err : EIO);
+		atomic_store(&c->tail, rot.end);	/* the part goes on where it was */
+		atomic_store(&rot.busy, 0);
+		return;
+	}
+	cut(c, rot.end, rec, len);
+	ipcg_spin_lock(&c->lock);
+	drop_fd();
+	tr.fd = rot.fd;
+	tr.dev = rot.dev;
+	tr.ino = rot.ino;
+	memcpy(tr.path, rot.path, sizeof(tr.path));
+	rot.fd = -1;
+	rot.part++;
+	ipcg_ownfd_set(IPCG_OWNFD_TRACE, tr.fd, move_fd);
+	ring_restart(c, n);
+	uint64_t alloc = n;
+	if (extend(n, n + RESERVE) == 0)
+		alloc = n + RESERVE;
+	atomic_store(&c->alloc, alloc);
+	atomic_store(&c->size, n);
+	atomic_store(&c->stop_off, NO_STOP);
+	/* a part keeps at least half a cap of records after its checkpoint */
+	tr.cap_at = n + tr.max_size / 2 > tr.max_size ? n + tr.max_size / 2 : tr.max_size;
+	release_fd();
+	ipcg_spin_unlock(&c->lock);
+	atomic_store(&c->tail, n);	/* writers go on in the new part */
+	atomic_store(&rot.busy, 0);
 }
 
 bool ipcg_trace_active(void) { return tr.mode != MODE_NONE; }

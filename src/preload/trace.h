@@ -41,4 +41,22 @@ void ipcg_trace_count_drop(void);
 /* NULL, or the errno name ("ENOSPC") of the failure that stopped tracing */
 const char *ipcg_trace_stopped(void);
 
+/* Rotation (IPCGUARD_MAX_SIZE, docs/trace-format.md).  A record that
+ * takes the file past the cap sets ipcg_trace_rotate_due; the thread that
+ * sees it at the end of a call, holding no lock, rotates (rotate.c):
+ * ipcg_trace_rotate_begin() creates the next part and closes the current
+ * one (other writers wait for the new part, at most 2 s); the records
+ * this thread writes until ipcg_trace_rotate_end() are the new part's
+ * checkpoint; rotate_end ends the old part with rec (its rotate record)
+ * and opens the new one.  A failure prints one line and the trace goes
+ * on, uncapped, in the current file. */
+extern _Atomic int ipcg_trace_rotate_due;
+void ipcg_trace_set_max_size(uint64_t max);	/* 0 = no cap */
+int ipcg_trace_rotate_begin(void);	/* the new part's number, or -1 */
+void ipcg_trace_rotate_end(const char *rec, size_t len);
+const char *ipcg_trace_next_path(void);	/* during a rotation: the new part */
+/* Rotations begun: a stack written under one generation and published
+ * under another is written again (stacks.c). */
+unsigned ipcg_trace_generation(void);
+
 #endif
