@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/shm.h>
+#include <unistd.h>
 
 #include "detect.h"
 #include "finding_repeats.h"
@@ -58,7 +59,8 @@ static void live_segment(const struct ipcg_seg *s)
 	ipcg_jw_ki64(&r.w, "shmid", s->shmid);
 	ipcg_fact_key(&r.w, "key", s->key_known ? s->key : IPC_PRIVATE);
 	ipcg_jw_ku64(&r.w, "size", s->size);
-	ipcg_jw_ki64(&r.w, "cpid", s->cpid);
+	/* the creator, when it is this process and IPC_STAT was not asked */
+	ipcg_jw_ki64(&r.w, "cpid", s->cpid ? s->cpid : s->created ? getpid() : 0);
 	key_bool(&r.w, "created", s->created);
 	key_bool(&r.w, "inherited", s->inherited);
 	key_bool(&r.w, "removed", s->removed);
