@@ -1,7 +1,8 @@
 /* Streaming, time-merged trace loader (see trace_load.h). Each file has a
  * line reader (lineread.c: bounded lines, few descriptors) and its own
- * parser; a heap keeps the readers by their next timed record, and the
- * earliest is advanced next. Bad lines are reported as
+ * parser. Every file's header is read first; files of one process (its
+ * parts) then form one stream that reads them in part order, and a heap
+ * keeps the streams by their next timed record, the earliest advanced next. Bad lines are reported as
  * "ipcguard: FILE:LINE: reason" and skipped; a truncated last line or a run
  * of NUL bytes at the end of a file (a killed writer) is expected. */
 #include "trace_load.h"
@@ -20,7 +21,9 @@
 #define JP_KEEP_BYTES (256u << 10)	/* a parser grown past this by one line is freed */
 
 struct reader {
-	struct ipcg_proc *p;
+	struct ipcg_proc *p;		/* its process (several files: parts of one) */
+	const char *file;		/* path as given */
+	unsigned idx;			/* position among the files given */
 	struct ipcg_traceset *ts;
 	struct ipcg_lr lr;
 	bool done;
@@ -30,6 +33,12 @@ struct reader {
 	uint64_t nbad;			/* bad lines (each shown up to MAX_ERRS_SHOWN) */
 	struct ipcg_jsonr jp;
 	bool pending;			/* rec holds a timed record not yet delivered */
+	bool header_only;		/* first pass: stop after the header */
+	bool ended;			/* file_end done */
+	uint64_t part;			/* header "part" (0 when absent) */
+	bool deliver_live;		/* the part before this one was not given */
+	bool checkpointed, rotated;	/* checkpoint, rotate record read */
+	bool skip;			/* rec is valid but not delivered */
 	struct ipcg_rec rec;
 	char msg[160];			/* formatted reason of the current bad line */
 };
@@ -77,7 +86,7 @@ static void bad_line(struct reader *r, uint64_t lineno, const char *fmt, ...)
 	r->ts->nmalformed++;
 	if (++r->nbad > MAX_ERRS_SHOWN)
 		return;
-	fprintf(stderr, "ipcguard: %s:%llu: ", ipcg_esc(r->p->file), (unsigned long long)lineno);
+	fprintf(stderr, "ipcguard: %s:%llu: ", ipcg_esc(r->file), (unsigned long long)lineno);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -91,7 +100,7 @@ static void file_error(struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "ipcguard: %s: ", ipcg_esc(r->p->file));
+	fprintf(stderr, "ipcguard: %s: ", ipcg_esc(r->file));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -158,6 +167,18 @@ static bool need_str(struct reader *r, const struct ipcg_jv *o, const char *key,
 	return true;
 }
 
+static bool need_bool(struct reader *r, const struct ipcg_jv *o, const char *key, bool *ret)
+{
+	const struct ipcg_jv *v;
+
+	if (!need(r, o, key, &v))
+		return false;
+	if (v->type != IPCG_JV_BOOL)
+		return wrong(r, key, "true or false");
+	*ret = v->b;
+	return true;
+}
+
 /* An optional stack reference: null, or an id (unknown ids give NULL). */
 static bool need_stack(struct reader *r, const struct ipcg_jv *o, const char *key,
 		       const struct ipcg_stack **ret)
@@ -199,6 +220,7 @@ static bool do_header(struct reader *r, const struct ipcg_jv *o)
 	const struct ipcg_jv *v;
 	const char *fmt;
 	int64_t ver, pid;
+	uint64_t part;
 
 	if (!need_str(r, o, "format", &fmt, false))
 		return false;
@@ -219,10 +241,15 @@ static bool do_header(struct reader *r, const struct ipcg_jv *o)
 		return wrong(r, "version", "a known version");
 	if (!need_i64(r, o, "pid", &pid))
 		return false;
+	v = ipcg_jv_get(&r->jp, o, "part");
+	part = 0;
+	if (v && (!ipcg_jv_u64(v, &part) || part > UINT32_MAX))
+		return wrong(r, "part", "a part number");
 	if (p->have_header) {
 		snprintf(r->msg, sizeof(r->msg), "second header record");
 		return false;
 	}
+	r->part = part;
 	p->have_header = true;
 	p->pid = pid;
 	if (!ipcg_jv_i64(ipcg_jv_get(&r->jp, o, "ppid"), &p->ppid))
@@ -279,8 +306,14 @@ static bool do_module(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec
 	uint32_t id32 = (uint32_t)id;
 	HASH_FIND(hh, r->p->mods, &id32, sizeof(id32), m);
 	if (m) {
-		snprintf(r->msg, sizeof(r->msg), "module id %u defined twice", id32);
-		return false;
+		/* a later part repeats the modules: the first definition counts */
+		if (strcmp(m->path, path) || m->base != base || m->size != size ||
+		    !m->build_id != !bid || (bid && strcmp(m->build_id, bid))) {
+			snprintf(r->msg, sizeof(r->msg), "module id %u defined again differently", id32);
+			return false;
+		}
+		r->skip = true;
+		return true;
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -311,10 +344,7 @@ static bool do_stack(struct reader *r, const struct ipcg_jv *o)
 	if (v->type != IPCG_JV_ARR)
 		return wrong(r, "frames", "an array");
 	uint32_t id32 = (uint32_t)id;
-	if (ipcg_ss_find(&r->p->stacks, id32)) {
-		snprintf(r->msg, sizeof(r->msg), "stack id %u defined twice", id32);
-		return false;
-	}
+	const struct ipcg_stack *old = ipcg_ss_find(&r->p->stacks, id32);
 	n = v->len < IPCG_MAX_FRAMES ? v->len : IPCG_MAX_FRAMES;
 	for (f = ipcg_jv_first(&r->jp, v); f && k < n; f = ipcg_jv_next(&r->jp, f), k++) {
 		const struct ipcg_jv *a = ipcg_jv_first(&r->jp, f), *b = ipcg_jv_next(&r->jp, a);
@@ -328,6 +358,19 @@ static bool do_stack(struct reader *r, const struct ipcg_jv *o)
 		}
 		frames[k].mod = (uint32_t)mod;
 		frames[k].off = off;
+	}
+	if (old) {	/* a later part repeats the stacks: the first definition counts */
+		bool same = old->nframes == k;
+		for (uint32_t i = 0; same && i < k; i++) {
+			const struct ipcg_frame *of = ipcg_ss_frame(&r->p->stacks, old, i);
+			same = of->mod == frames[i].mod && of->off == frames[i].off;
+		}
+		if (!same) {
+			snprintf(r->msg, sizeof(r->msg), "stack id %u defined again differently", id32);
+			return false;
+		}
+		r->skip = true;
+		return true;
 	}
 	return ipcg_ss_add(&r->p->stacks, id32, frames, k) == 0;	/* else out of memory */
 }
@@ -452,6 +495,129 @@ static bool do_exit(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *
 	return true;
 }
 
+/* {"type":"rotate","ts_ns","calls","findings","dropped","next"}: the end of a part */
+static bool do_rotate(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *rec)
+{
+	struct ipcg_proc *p = r->p;
+	uint64_t calls, findings, dropped;
+	const char *next;
+
+	if (!need_u64(r, o, "ts_ns", &rec->ts) || !need_u64(r, o, "calls", &calls) ||
+	    !need_u64(r, o, "findings", &findings) || !need_u64(r, o, "dropped", &dropped) ||
+	    !need_str(r, o, "next", &next, false))
+		return false;
+	if (!*next || strchr(next, '/'))
+		return wrong(r, "next", "a file name");
+	if (r->rotated || p->have_exit) {
+		snprintf(r->msg, sizeof(r->msg), r->rotated ? "second rotate record" :
+			 "rotate record after the exit record");
+		return false;
+	}
+	char *nx = strdup(next);
+	if (!nx)
+		return false;
+	rec->has_ts = true;
+	r->rotated = true;
+	free(p->rotate_next);
+	p->rotate_next = nx;
+	p->have_rotate = true;
+	p->rotate_ts = rec->ts;
+	p->rotate_calls = calls;
+	p->rotate_findings = findings;
+	p->rotate_dropped = dropped;
+	return true;
+}
+
+/* {"type":"checkpoint","ts_ns","seq","objects"}: the end of a part's checkpoint */
+static bool do_checkpoint(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *rec)
+{
+	uint64_t objects;
+
+	if (!need_u64(r, o, "ts_ns", &rec->ts) || !need_u64(r, o, "seq", &rec->seq) ||
+	    !need_u64(r, o, "objects", &objects))
+		return false;
+	if (r->checkpointed) {
+		snprintf(r->msg, sizeof(r->msg), "second checkpoint record");
+		return false;
+	}
+	rec->has_ts = rec->has_seq = true;
+	r->checkpointed = true;
+	r->skip = !r->deliver_live;
+	return true;
+}
+
+static bool live_segment(struct reader *r, const struct ipcg_jv *o, struct ipcg_live *l)
+{
+	if (!need_i64(r, o, "shmid", &l->shmid) || !need_str(r, o, "key", &l->key, false) ||
+	    !need_u64(r, o, "size", &l->size) || !need_i64(r, o, "cpid", &l->cpid) ||
+	    !need_bool(r, o, "created", &l->created) ||
+	    !need_bool(r, o, "inherited", &l->inherited) ||
+	    !need_bool(r, o, "removed", &l->removed) || !need_u64(r, o, "nattch", &l->nattch))
+		return false;
+	if (l->shmid < 0)
+		return wrong(r, "shmid", "a shmid");
+	if (!*l->key)
+		return wrong(r, "key", "a key");
+	return true;
+}
+
+static bool live_attach(struct reader *r, const struct ipcg_jv *o, struct ipcg_live *l)
+{
+	const struct ipcg_jv *v;
+
+	if (!need_i64(r, o, "shmid", &l->shmid) || !need(r, o, "shmaddr", &v))
+		return false;
+	if (!ipcg_jv_hex(v, &l->shmaddr))
+		return wrong(r, "shmaddr", "a hex address");
+	if (!need_u64(r, o, "size", &l->size) || !need_str(r, o, "shmflg", &l->shmflg, false) ||
+	    !need_u64(r, o, "refs", &l->refs) || !need_bool(r, o, "inherited", &l->inherited))
+		return false;
+	if (l->shmid < 0)
+		return wrong(r, "shmid", "a shmid");
+	return true;
+}
+
+static bool live_socket(struct reader *r, const struct ipcg_jv *o, struct ipcg_live *l)
+{
+	if (!need_i64(r, o, "sockfd", &l->sockfd) || !need(r, o, "addr", &l->addr) ||
+	    !need_bool(r, o, "listening", &l->listening) ||
+	    !need_bool(r, o, "inherited", &l->inherited))
+		return false;
+	if (l->addr->type != IPCG_JV_OBJ)
+		return wrong(r, "addr", "a socket address object");
+	if (l->sockfd < -1 || l->sockfd > INT32_MAX)
+		return wrong(r, "sockfd", "a descriptor or -1");
+	return true;
+}
+
+/* {"type":"live","object":...}: one object of a checkpoint. Validated
+ * always; delivered only when it starts the process's state. */
+static bool do_live(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *rec)
+{
+	const char *obj;
+	bool ok;
+
+	if (!need_str(r, o, "object", &obj, false) || !opt_seq(r, o, rec) ||
+	    !need_stack(r, o, "stack", &rec->stack))
+		return false;
+	if (!strcmp(obj, "segment")) {
+		rec->live.obj = IPCG_LIVE_SEGMENT;
+		ok = live_segment(r, o, &rec->live);
+	} else if (!strcmp(obj, "attach")) {
+		rec->live.obj = IPCG_LIVE_ATTACH;
+		ok = live_attach(r, o, &rec->live);
+	} else if (!strcmp(obj, "socket")) {
+		rec->live.obj = IPCG_LIVE_SOCKET;
+		ok = live_socket(r, o, &rec->live);
+	} else {
+		r->skip = true;		/* an object this reader does not know: ignored */
+		return true;
+	}
+	/* after the checkpoint's end, or when the earlier part was read: not needed */
+	r->skip = !ok || !r->deliver_live || r->checkpointed;
+	return ok;
+}
+
 static const struct {
 	const char *name;
 	enum ipcg_rtype type;
@@ -459,7 +625,8 @@ static const struct {
 	{ "call", IPCG_R_CALL }, { "stack", IPCG_R_STACK }, { "finding", IPCG_R_FINDING },
 	{ "module", IPCG_R_MODULE }, { "header", IPCG_R_HEADER }, { "policy", IPCG_R_POLICY },
 	{ "fork", IPCG_R_FORK }, { "exit", IPCG_R_EXIT },
-	{ "finding_repeats", IPCG_R_FINDING_REPEATS },
+	{ "finding_repeats", IPCG_R_FINDING_REPEATS }, { "rotate", IPCG_R_ROTATE },
+	{ "checkpoint", IPCG_R_CHECKPOINT }, { "live", IPCG_R_LIVE },
 };
 
 static void deliver(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
@@ -542,6 +709,7 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 	if (i == sizeof(rtypes) / sizeof(rtypes[0]))
 		return false;		/* unknown type: ignored (the format can grow) */
 	memset(rec, 0, sizeof(*rec));
+	r->skip = false;
 	rec->type = rtypes[i].type;
 	rec->jp = &r->jp;
 	rec->obj = o;
@@ -557,6 +725,9 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 	case IPCG_R_FORK: ok = do_fork(r, o, rec); break;
 	case IPCG_R_EXIT: ok = do_exit(r, o, rec); break;
 	case IPCG_R_FINDING_REPEATS: ok = do_repeats(r, o, rec); break;
+	case IPCG_R_ROTATE: ok = do_rotate(r, o, rec); break;
+	case IPCG_R_CHECKPOINT: ok = do_checkpoint(r, o, rec); break;
+	case IPCG_R_LIVE: ok = do_live(r, o, rec); break;
 	default: ok = false; break;
 	}
 	if (!ok) {
@@ -567,7 +738,7 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 		return false;
 	r->seen_record = true;
 	r->p->nrecords++;
-	return true;
+	return !r->skip;
 }
 
 /* Lines before the header were skipped: say so once, count them as malformed. */
@@ -592,8 +763,28 @@ static void jp_trim(struct reader *r)
 	}
 }
 
-/* Advances r until it holds a timed record or ends; untimed records are
- * delivered on the way. */
+/* Done with a file: what its end says, then its buffers go. */
+static void file_end(struct reader *r)
+{
+	if (r->ended)
+		return;
+	r->ended = true;
+	r->done = true;
+	/* blocks allocated after the exit (or rotate) record and never written
+	 * (a writer left without a descriptor to cut its file) are no
+	 * incomplete line; a NUL run without one is a killed writer's */
+	if (r->lr.partial && !((r->p->have_exit || r->rotated) && r->lr.nul_tail))
+		r->p->truncated = true;
+	if (!r->p->unreadable && !r->p->have_header)
+		file_error(r, r->p->nlines ? "no valid header record: not an ipcguard trace" :
+			   r->lr.partial ? "no complete line: not an ipcguard trace" :
+			   "empty file: not an ipcguard trace");
+	ipcg_lr_close(&r->lr);
+	ipcg_jsonr_release(&r->jp);
+}
+
+/* Advances r until it holds a timed record or ends (or, in the first
+ * pass, has read its header); untimed records are delivered on the way. */
 static void refill(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
 {
 	const char *line;
@@ -634,6 +825,11 @@ static void refill(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
 			continue;
 		if (!had_header)
 			pre_header_note(r);
+		if (r->rec.type == IPCG_R_HEADER) {
+			if (r->header_only)
+				return;		/* the rest once the parts are joined */
+			continue;
+		}
 		if (r->rec.has_ts) {
 			r->pending = true;
 			return;
@@ -641,20 +837,7 @@ static void refill(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
 		deliver(r, ops, ctx);
 		jp_trim(r);
 	}
-	r->done = true;
-	/* blocks allocated after the exit record and never written (a writer
-	 * left without a descriptor to cut its file) are no incomplete line;
-	 * a NUL run without an exit record is a killed writer's */
-	if (r->lr.partial && !(r->p->have_exit && r->lr.nul_tail))
-		r->p->truncated = true;
-	if (!r->p->unreadable && !r->p->have_header)
-		file_error(r, r->p->nlines ? "no valid header record: not an ipcguard trace" :
-			   r->lr.partial ? "no complete line: not an ipcguard trace" :
-			   "empty file: not an ipcguard trace");
-	ipcg_lr_close(&r->lr);
-	ipcg_jsonr_release(&r->jp);
-	if (ops->proc_end)
-		ops->proc_end(ctx, r->p);
+	file_end(r);
 }
 
 static bool same_host(const struct ipcg_proc *a, const struct ipcg_proc *b)
@@ -695,8 +878,8 @@ static void join_execs(struct ipcg_traceset *ts)
 	for (size_t i = 0; i < ts->nprocs; i++) {
 		struct ipcg_proc *p = ts->procs[i], *best = NULL;
 
-		if (!p->have_header || p->have_exit || p->pid <= 0)
-			continue;
+		if (!p->have_header || p->have_exit || ipcg_proc_continues(p) || p->pid <= 0)
+			continue;	/* a rotated trace goes on in its next part, not by exec */
 		for (size_t j = 0; j < ts->nprocs; j++) {
 			struct ipcg_proc *q = ts->procs[j];
 			if (q == p || !q->have_header || q->forked || q->pid != p->pid ||
@@ -710,16 +893,183 @@ static void join_execs(struct ipcg_traceset *ts)
 	}
 }
 
-/* Readers holding a timed record, as a binary min-heap by (ts, file
+/* --- parts: the files of one process --- */
+
+/* One process: its files in part order, read one after the other. */
+struct stream {
+	struct ipcg_proc *p;
+	struct reader **files;
+	size_t n, cur;
+	bool ended;
+};
+
+/* Same process (host, pid, start_realtime_ns), so parts of one trace. */
+static bool same_process(const struct reader *a, const struct reader *b)
+{
+	const struct ipcg_proc *x = a->p, *y = b->p;
+
+	return x->have_header && y->have_header && !x->unreadable && !y->unreadable &&
+	       x->pid == y->pid && x->start_realtime_ns && x->start_realtime_ns == y->start_realtime_ns &&
+	       same_host(x, y);
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Joinable files next to each other, each process's in part order, then
+ * by position on the command line. */
+static int cmp_reader(const void *pa, const void *pb)
+{
+	const struct reader *a = *(struct reader *const *)pa, *b = *(struct reader *const *)pb;
+	bool ja = a->p->have_header && !a->p->unreadable && a->p->start_realtime_ns;
+	bool jb = b->p->have_header && !b->p->unreadable && b->p->start_realtime_ns;
+	int c;
+
+	if (ja != jb)
+		return ja ? -1 : 1;
+	if (ja) {
+		if (a->p->pid != b->p->pid)
+			return a->p->pid < b->p->pid ? -1 : 1;
+		if (a->p->start_realtime_ns != b->p->start_realtime_ns)
+			return a->p->start_realtime_ns < b->p->start_realtime_ns ? -1 : 1;
+		if ((c = cmp_str(a->p->host, b->p->host)))
+			return c;
+		if (a->part != b->part)
+			return a->part < b->part ? -1 : 1;
+	}
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int cmp_stream(const void *pa, const void *pb)
+{
+	const struct stream *a = pa, *b = pb;
+
+	return a->files[0]->idx < b->files[0]->idx ? -1 : a->files[0]->idx > b->files[0]->idx;
+}
+
+static void proc_free(struct ipcg_proc *p)
+{
+	struct ipcg_module *m, *mt;
+
+	HASH_ITER(hh, p->mods, m, mt) {
+		HASH_DEL(p->mods, m);
+		free(m->path);
+		free(m->build_id);
+		free(m);
+	}
+	ipcg_ss_release(&p->stacks);
+	free(p->exe);
+	free(p->host);
+	free(p->argv);
+	free(p->exit_how);
+	free(p->exit_trace_stopped);
+	free(p->rotate_next);
+	free(p->children);
+	free(p);
+}
+
+/* Adds file r (read up to its header) to process p, the first part's. */
+static void join_part(struct ipcg_proc *p, struct reader *r)
+{
+	struct ipcg_proc *own = r->p;
+
+	p->nlines += own->nlines;
+	p->nrecords += own->nrecords;
+	p->nmalformed += own->nmalformed;
+	p->truncated |= own->truncated;
+	proc_free(own);
+	r->p = p;
+	p->nparts++;
+}
+
+/* Groups the files (headers read) into streams, one per process: sorted,
+ * a run of the same process with distinct parts is one stream (the same
+ * part given twice starts another process). ts->procs follows, in the
+ * order each process's first file was given. Returns the stream count. */
+static size_t group_parts(struct reader *rd, struct reader **order, struct reader **slots,
+			  size_t n, struct stream *st, struct ipcg_traceset *ts)
+{
+	size_t ns = 0, used = 0;
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = &rd[i];
+	qsort(order, n, sizeof(*order), cmp_reader);
+	for (size_t i = 0; i < n; i++) {
+		struct reader *r = order[i];
+		struct stream *s = ns ? &st[ns - 1] : NULL;
+		struct reader *last = s ? s->files[s->n - 1] : NULL;
+
+		if (last && same_process(last, r) && r->part > last->part) {
+			r->deliver_live = r->part != last->part + 1;
+			s->p->parts_gap |= r->deliver_live;
+			join_part(s->p, r);
+			s->files[s->n++] = r;
+			used++;
+			continue;
+		}
+		s = &st[ns++];
+		s->files = &slots[used++];
+		s->files[0] = r;
+		s->n = 1;
+		s->p = r->p;
+		s->p->nparts = 1;
+		s->p->first_part = s->p->last_part = r->part;
+		s->p->file = s->p->last_file = r->file;
+		r->deliver_live = r->part > 0;
+	}
+	qsort(st, ns, sizeof(*st), cmp_stream);
+	for (size_t i = 0; i < ns; i++) {
+		st[i].p->idx = (unsigned)i;
+		ts->procs[i] = st[i].p;
+	}
+	ts->nprocs = ns;
+	return ns;
+}
+
+/* Advances stream s to its next timed record, across its parts; calls
+ * proc_end once all are read. */
+static void stream_refill(struct stream *s, const struct ipcg_load_ops *ops, void *ctx)
+{
+	while (s->cur < s->n) {
+		struct reader *r = s->files[s->cur];
+
+		refill(r, ops, ctx);
+		if (r->pending)
+			return;
+		if (++s->cur < s->n) {
+			/* the next part: what ended the previous one is history */
+			r = s->files[s->cur];
+			s->p->last_file = r->file;
+			s->p->last_part = r->part;
+			s->p->have_rotate = false;
+		}
+	}
+	if (!s->ended) {
+		s->ended = true;
+		if (ops->proc_end)
+			ops->proc_end(ctx, s->p);
+	}
+}
+
+/* Streams holding a timed record, as a binary min-heap by (ts, process
  * index): the earliest record next, ties in the order the files were given. */
 struct heap {
-	struct reader **v;
+	struct stream **v;
 	size_t n;
 };
 
-static bool before(const struct reader *a, const struct reader *b)
+static const struct reader *head(const struct stream *s)
 {
-	return a->rec.ts < b->rec.ts || (a->rec.ts == b->rec.ts && a->p->idx < b->p->idx);
+	return s->files[s->cur];
+}
+
+static bool before(const struct stream *a, const struct stream *b)
+{
+	uint64_t ta = head(a)->rec.ts, tb = head(b)->rec.ts;
+
+	return ta < tb || (ta == tb && a->p->idx < b->p->idx);
 }
 
 static void heap_down(struct heap *h, size_t i)
@@ -732,20 +1082,20 @@ static void heap_down(struct heap *h, size_t i)
 			m = l + 1;
 		if (m == i)
 			return;
-		struct reader *t = h->v[i];
+		struct stream *t = h->v[i];
 		h->v[i] = h->v[m];
 		h->v[m] = t;
 		i = m;
 	}
 }
 
-static void heap_push(struct heap *h, struct reader *r)
+static void heap_push(struct heap *h, struct stream *s)
 {
 	size_t i = h->n++;
 
-	h->v[i] = r;
+	h->v[i] = s;
 	while (i > 0 && before(h->v[i], h->v[(i - 1) / 2])) {
-		struct reader *t = h->v[i];
+		struct stream *t = h->v[i];
 		h->v[i] = h->v[(i - 1) / 2];
 		h->v[(i - 1) / 2] = t;
 		i = (i - 1) / 2;
@@ -755,20 +1105,25 @@ static void heap_push(struct heap *h, struct reader *r)
 int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *ctx,
 	      struct ipcg_traceset *ts)
 {
+	size_t n = (size_t)nfiles, ns = 0;
 	struct ipcg_lr_pool pool;
 	struct heap h = { 0 };
-	struct reader *rd;
+	struct reader *rd, **order, **slots;
+	struct stream *st;
 	int ret = 0;
 
 	memset(ts, 0, sizeof(*ts));
-	rd = calloc((size_t)nfiles + 1, sizeof(*rd));
-	ts->procs = calloc((size_t)nfiles + 1, sizeof(*ts->procs));
-	h.v = calloc((size_t)nfiles + 1, sizeof(*h.v));
-	if (!ipcg_lr_pool_init(&pool, (size_t)nfiles) || !rd || !ts->procs || !h.v) {
+	rd = calloc(n + 1, sizeof(*rd));
+	order = calloc(n + 1, sizeof(*order));
+	slots = calloc(n + 1, sizeof(*slots));
+	st = calloc(n + 1, sizeof(*st));
+	ts->procs = calloc(n + 1, sizeof(*ts->procs));
+	h.v = calloc(n + 1, sizeof(*h.v));
+	if (!ipcg_lr_pool_init(&pool, n) || !rd || !order || !slots || !st || !ts->procs || !h.v) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	for (int i = 0; i < nfiles; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct ipcg_proc *p = calloc(1, sizeof(*p));
 		struct reader *r = &rd[i];
 
@@ -779,43 +1134,56 @@ int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *c
 		p->idx = (unsigned)i;
 		p->file = files[i];
 		p->pid = p->ppid = -1;
-		ts->procs[ts->nprocs++] = p;
+		ts->procs[ts->nprocs++] = p;	/* owned here until grouped */
 		r->p = p;
+		r->file = files[i];
+		r->idx = (unsigned)i;
 		r->ts = ts;
 		ipcg_jsonr_init(&r->jp);
 		ipcg_lr_init(&r->lr, &pool, files[i]);
 	}
-	/* files are opened as they are read, at most pool.max_open at a time */
-	for (int i = 0; i < nfiles; i++) {
+	/* the headers first, to know which files are parts of one process;
+	 * files are opened as they are read, at most pool.max_open at a time */
+	for (size_t i = 0; i < n; i++) {
+		rd[i].header_only = true;
 		refill(&rd[i], ops, ctx);
-		if (rd[i].pending)
-			heap_push(&h, &rd[i]);
+		rd[i].header_only = false;
+	}
+	ns = group_parts(rd, order, slots, n, st, ts);
+	for (size_t i = 0; i < ns; i++) {
+		stream_refill(&st[i], ops, ctx);
+		if (st[i].cur < st[i].n)
+			heap_push(&h, &st[i]);
 	}
 	while (h.n > 0) {
-		struct reader *best = h.v[0];
+		struct stream *best = h.v[0];
+		struct reader *r = best->files[best->cur];
 
-		best->pending = false;
-		deliver(best, ops, ctx);
-		refill(best, ops, ctx);
-		if (!best->pending)
+		r->pending = false;
+		deliver(r, ops, ctx);
+		stream_refill(best, ops, ctx);
+		if (best->cur == best->n)
 			h.v[0] = h.v[--h.n];
 		heap_down(&h, 0);
 	}
-	for (size_t i = 0; i < ts->nprocs; i++)
+	for (size_t i = 0; i < n; i++)
 		if (rd[i].nbad > MAX_ERRS_SHOWN)
 			fprintf(stderr, "ipcguard: %s: %llu malformed lines in all, %llu not shown\n",
-				ipcg_esc(rd[i].p->file), (unsigned long long)rd[i].nbad,
+				ipcg_esc(rd[i].file), (unsigned long long)rd[i].nbad,
 				(unsigned long long)(rd[i].nbad - MAX_ERRS_SHOWN));
 	join_forks(ts);
 	join_execs(ts);
 out_free:
-	if (rd && ts->procs) {
-		for (size_t i = 0; i < ts->nprocs; i++) {
+	if (rd) {
+		for (size_t i = 0; i < n; i++) {
 			ipcg_lr_close(&rd[i].lr);
 			ipcg_jsonr_release(&rd[i].jp);
 		}
 	}
 	free(rd);
+	free(order);
+	free(slots);
+	free(st);
 	free(h.v);
 	ipcg_lr_pool_release(&pool);
 	return ret;
@@ -823,25 +1191,8 @@ out_free:
 
 void ipcg_traceset_release(struct ipcg_traceset *ts)
 {
-	for (size_t i = 0; i < ts->nprocs; i++) {
-		struct ipcg_proc *p = ts->procs[i];
-		struct ipcg_module *m, *mt;
-
-		HASH_ITER(hh, p->mods, m, mt) {
-			HASH_DEL(p->mods, m);
-			free(m->path);
-			free(m->build_id);
-			free(m);
-		}
-		ipcg_ss_release(&p->stacks);
-		free(p->exe);
-		free(p->host);
-		free(p->argv);
-		free(p->exit_how);
-		free(p->exit_trace_stopped);
-		free(p->children);
-		free(p);
-	}
+	for (size_t i = 0; i < ts->nprocs; i++)
+		proc_free(ts->procs[i]);
 	free(ts->procs);
 	memset(ts, 0, sizeof(*ts));
 }

@@ -1,7 +1,16 @@
 /* Streaming trace loader: reads one or many trace files (docs/trace-format.md)
  * line by line, validates each record and hands it to a consumer.
  *
- * Files are merged by time: records carrying a CLOCK_MONOTONIC timestamp
+ * A process whose trace was rotated (IPCGUARD_MAX_SIZE) is given as several
+ * files, its parts: files whose headers name the same host, pid and
+ * start_realtime_ns (and different "part" numbers) are one struct
+ * ipcg_proc, read one after the other in part order whatever the order on
+ * the command line. "live" records (a part's checkpoint) are delivered only
+ * when the part before the one read was not given (the first part read has
+ * part > 0, or a part is missing between two given): they then start the
+ * process's state; otherwise the earlier parts already said it all.
+ *
+ * Processes are merged by time: records carrying a CLOCK_MONOTONIC timestamp
  * (call, fork, exit) are delivered in ts order across files; the untimed ones
  * (header, module, stack, finding, policy) in file order right after the
  * record they follow. Each file's own order is never changed. Modules and
@@ -59,6 +68,14 @@ struct ipcg_proc {
 	uint64_t exit_calls_not_written;
 	bool have_status;
 	int64_t exit_status;
+	/* parts: a process's trace rotated into several files */
+	const char *last_file;		/* the last part read (file when only one) */
+	unsigned nparts;		/* files read as this process */
+	uint64_t first_part, last_part;	/* header "part" of the first and last file read */
+	bool parts_gap;			/* a part between those two was not given */
+	bool have_rotate;		/* the last part read ends with a rotate record ... */
+	char *rotate_next;		/* ... naming this next part (basename, not given) */
+	uint64_t rotate_ts, rotate_calls, rotate_findings, rotate_dropped;
 	uint64_t nlines, nrecords, nmalformed, ncalls, nfindings;
 	bool truncated;			/* the file ends with an incomplete line */
 	bool unreadable;		/* could not be opened or read, or a newer version */
@@ -81,6 +98,35 @@ enum ipcg_rtype {
 	IPCG_R_FORK,
 	IPCG_R_EXIT,
 	IPCG_R_FINDING_REPEATS,		/* findings counted, not written (kind, sev, stack, repeats) */
+	IPCG_R_ROTATE,			/* end of a part (ts); the counts are in the proc */
+	IPCG_R_CHECKPOINT,		/* end of a part's checkpoint (ts, seq) */
+	IPCG_R_LIVE,			/* an object held at the checkpoint (live, seq, stack) */
+};
+
+enum ipcg_live_obj {
+	IPCG_LIVE_SEGMENT,
+	IPCG_LIVE_ATTACH,
+	IPCG_LIVE_SOCKET,
+};
+
+/* A live record's facts (docs/trace-format.md); seq and stack are those of
+ * the call that created, got, attached or bound the object (has_seq false
+ * and stack NULL when unknown). */
+struct ipcg_live {
+	enum ipcg_live_obj obj;
+	int64_t shmid;			/* segment, attach */
+	const char *key;		/* segment: "0x..." or "IPC_PRIVATE" */
+	uint64_t size;			/* segment, attach */
+	int64_t cpid;			/* segment */
+	bool created, removed;		/* segment: by this image; IPC_RMID done here */
+	uint64_t nattch;		/* segment: this process's attaches */
+	uint64_t shmaddr;		/* attach */
+	const char *shmflg;		/* attach */
+	uint64_t refs;			/* attach */
+	int64_t sockfd;			/* socket: -1 once closed */
+	const struct ipcg_jv *addr;	/* socket: sockaddr object */
+	bool listening;			/* socket */
+	bool inherited;
 };
 
 /* A validated record; pointers are valid only during the callback. */
@@ -107,6 +153,7 @@ struct ipcg_rec {
 	const char *rule, *action;	/* policy */
 	int64_t child_pid;		/* fork */
 	const struct ipcg_module *mod;	/* module */
+	struct ipcg_live live;		/* live */
 };
 
 struct ipcg_load_ops {
@@ -122,6 +169,7 @@ struct ipcg_traceset {
 };
 
 /* Reads the files, calling ops for each record, then joins forks.
+ * Header records are read first (to join parts) and not delivered.
  * Returns 0, or -errno on allocation failure. Per-file errors are printed and
  * flagged in the procs and in ts->unreadable. */
 int ipcg_load(char **files, int nfiles, const struct ipcg_load_ops *ops, void *ctx,
@@ -138,6 +186,12 @@ static inline const struct ipcg_frame *ipcg_stack_frame(const struct ipcg_proc *
 const char *ipcg_sev_name(enum ipcg_sev s);
 /* Parses "info", "warning", "error"; returns -1 otherwise. */
 int ipcg_sev_parse(const char *s);
+/* The last part read ends with rotate and no exit: the trace goes on in
+ * p->rotate_next, which was not given. */
+static inline bool ipcg_proc_continues(const struct ipcg_proc *p)
+{
+	return p->have_rotate && !p->have_exit;
+}
 /* Display name of a process: basename of exe, or "?" */
 const char *ipcg_proc_name(const struct ipcg_proc *p);
 
