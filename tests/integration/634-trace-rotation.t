@@ -12,7 +12,11 @@ loop="$PROGS/tw_loop"
 check="$IPCG_SRC/tests/lib/partcheck.pl"
 
 # parts DIR NAME: the parts of DIR/NAME in order
-parts() { ls "$1" | grep -E "^$2(\.[0-9]+)?\$" | sort -t. -k3 -n | sed "s|^|$1/|"; }
+parts() {
+	ls "$1" | grep -E "^$2(\.[0-9]+)?\$" |
+		awk -v b="$2" '{ print ($0 == b ? 0 : substr($0, length(b) + 2)), $0 }' |
+		sort -n | cut -d' ' -f2 | sed "s|^|$1/|"
+}
 
 # four threads, a 1 MiB cap
 mkdir -p "$T/th"
@@ -41,6 +45,24 @@ ok $? "threads: its attach is live there with its creation stack ($st) defined i
 is "$(jq -r 'select(.type=="header") | .part' "$newest")" $((n - 1)) "threads: the newest part's header says part $((n - 1))"
 # findings: the exit record counts 2 (the leak and its attach)
 is "$(tail -1 "$newest" | jq -r '.findings')" 2 "threads: the exit record's findings"
+
+# findings compacted by IPCGUARD_REPEATS over many parts (counts per
+# part): written + counted = the exit record's findings; fork children
+# write their own traces, whose parts are their own
+rep="$PROGS/rot_repeats"
+mkdir -p "$T/rep"
+IPCGUARD_OUTPUT="$T/rep/t.%p.jsonl" IPCGUARD_MAX_SIZE=1M preload "$rep" 20000 2>"$T/rep.err"
+is "$?" 0 "repeats: every call succeeded"
+first=$(grep -l '"forked":false' "$T"/rep/*.jsonl | head -1)
+set -- $(parts "$T/rep" "$(basename "$first")")
+[ $# -ge 5 ]; ok $? "repeats: the parent's trace rotated ($# parts)"
+got=$(cat "$@" | perl -MJSON::PP -ne '$r = decode_json($_); $t = $r->{type};
+	$w++ if $t eq "finding"; $c += $r->{count} - $r->{written} if $t eq "finding_repeats";
+	$e = $r->{findings} if $t eq "exit"; END { print $w + $c, " ", $e }')
+is "$got" "20000 20000" "repeats: findings written + counted over the parts = exit's findings = rounds"
+out=$(perl "$check" "$@" 2>&1); ok $? "repeats: parts check ($out)"
+nchild=$(grep -l '"forked":true' "$T"/rep/*.jsonl | wc -l)
+is "$nchild" 4 "repeats: each fork child has its own trace"
 
 # resident memory: the trace grows past 10x a 1 MiB cap; peak RSS as with
 # the default cap and no more than the window ring above untraced
