@@ -390,22 +390,28 @@ static const char *printable(const struct ipcg_jv *v)
 	return buf;
 }
 
-/* The name in a sockaddr argument: path or abstract (printable); NULL for others. */
-static const char *addr_name(const struct ipcg_rec *r, const char *key, bool *ret_abstract)
+/* The name in a sockaddr: path or abstract (printable); NULL for others. */
+static const char *sockaddr_name(const struct ipcg_jsonr *jp, const struct ipcg_jv *ad,
+				 bool *ret_abstract)
 {
-	const struct ipcg_jv *ad = arg(r, key), *v;
+	const struct ipcg_jv *v;
 
 	if (!ad || ad->type != IPCG_JV_OBJ)
 		return NULL;
-	if ((v = ipcg_jv_get(r->jp, ad, "path")) && v->type == IPCG_JV_STR) {
+	if ((v = ipcg_jv_get(jp, ad, "path")) && v->type == IPCG_JV_STR) {
 		*ret_abstract = false;
 		return printable(v);
 	}
-	if ((v = ipcg_jv_get(r->jp, ad, "abstract")) && v->type == IPCG_JV_STR) {
+	if ((v = ipcg_jv_get(jp, ad, "abstract")) && v->type == IPCG_JV_STR) {
 		*ret_abstract = true;
 		return printable(v);
 	}
 	return NULL;
+}
+
+static const char *addr_name(const struct ipcg_rec *r, const char *key, bool *ret_abstract)
+{
+	return sockaddr_name(r->jp, arg(r, key), ret_abstract);
 }
 
 static void on_unix(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
@@ -462,6 +468,82 @@ static void on_unix(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
 		HASH_DEL(s->socks, k);
 		sock_free(k);
 	}
+}
+
+/* An object a checkpoint says the process holds (its earlier part was not
+ * read): as if its creating (attaching, binding) call had been seen, at the
+ * checkpoint's time. A call of the same seq after it finds it known. */
+static void on_live(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		    const struct ipcg_rec *r)
+{
+	const struct ipcg_live *l = &r->live;
+	char idbuf[24];
+	bool abs = false;
+	const char *name;
+	struct seg *g;
+	struct att *t;
+	struct sock *k;
+
+	switch (l->obj) {
+	case IPCG_LIVE_SEGMENT: {
+		bool priv = !strcmp(l->key, "IPC_PRIVATE");
+		unsigned act = l->created ? IPCG_ACT_CREATED : IPCG_ACT_GOT;
+
+		shmid_str(idbuf, sizeof(idbuf), l->shmid);
+		touch(a, p, IPCG_OBJ_SHMID, idbuf, act | (l->removed ? IPCG_ACT_REMOVED : 0));
+		if (!priv)
+			touch(a, p, IPCG_OBJ_KEY, l->key, act);
+		if (!l->created || l->removed)
+			break;
+		HASH_FIND(hh, s->segs, &l->shmid, sizeof(l->shmid), g);
+		if (g || !(g = calloc(1, sizeof(*g))))
+			break;
+		g->shmid = l->shmid;
+		g->key = priv ? NULL : strdup(l->key);
+		g->stack = r->stack;
+		g->size = l->size;
+		g->seq = r->has_seq ? r->seq : 0;
+		g->ts = 0;			/* the checkpoint's, when it ends */
+		HASH_ADD(hh, s->segs, shmid, sizeof(g->shmid), g);
+		break;
+	}
+	case IPCG_LIVE_ATTACH:
+		shmid_str(idbuf, sizeof(idbuf), l->shmid);
+		touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_ATTACHED);
+		HASH_FIND(hh, s->atts, &l->shmaddr, sizeof(l->shmaddr), t);
+		if (!t && (t = calloc(1, sizeof(*t)))) {
+			t->addr = l->shmaddr;
+			HASH_ADD(hh, s->atts, addr, sizeof(t->addr), t);
+		}
+		if (t) {
+			t->shmid = l->shmid;
+			t->stack = r->stack;
+		}
+		break;
+	case IPCG_LIVE_SOCKET:
+		if (!(name = sockaddr_name(r->jp, l->addr, &abs)))
+			break;
+		touch(a, p, abs ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, name,
+		      IPCG_ACT_BOUND | (l->listening ? IPCG_ACT_LISTENED : 0));
+		if (l->sockfd >= 0 && (k = sock_get(s, l->sockfd, true))) {
+			free(k->name);
+			k->name = strdup(name);
+			k->abstract = abs;
+			k->bound = true;
+			k->stack = r->stack;
+		}
+		break;
+	}
+}
+
+/* The checkpoint's end: the time of the segments its live records made. */
+static void on_checkpoint(struct pstate *s, const struct ipcg_rec *r)
+{
+	struct seg *g, *gt;
+
+	HASH_ITER(hh, s->segs, g, gt)
+		if (!g->ts)
+			g->ts = r->ts;
 }
 
 static void count_fn(struct ipcg_agg *a, const struct ipcg_rec *r)
@@ -522,7 +604,9 @@ static struct ipcg_leak *leak_new(struct ipcg_agg *a, struct ipcg_proc *p, enum 
 }
 
 /* Findings the library counted instead of writing (IPCGUARD_REPEATS): added
- * to their site's group, which the written ones created. */
+ * to their site's group, which the written ones created (in an earlier
+ * part, when that part was not given: the group starts here). Each part's
+ * finding_repeats count that part's findings: the sum is the total. */
 static void on_repeats(struct ipcg_agg *a, struct ipcg_proc *p, const struct ipcg_rec *r)
 {
 	struct ipcg_fgroup key, *g;
@@ -532,6 +616,12 @@ static void on_repeats(struct ipcg_agg *a, struct ipcg_proc *p, const struct ipc
 	key.k.stack = r->stack;
 	key.k.kind = intern(a, r->kind);
 	HASH_FIND(hh, a->groups, &key.k, sizeof(key.k), g);
+	if (!g && r->repeats && (p->first_part > 0 || p->parts_gap) && (g = calloc(1, sizeof(*g)))) {
+		g->k = key.k;
+		g->sev = r->sev;
+		g->message = strdup("(written in full in a part not given)");
+		HASH_ADD(hh, a->groups, k, sizeof(g->k), g);
+	}
 	if (!g || g->count + r->repeats < g->count)
 		return;			/* none written (a hostile trace): nothing to add to */
 	g->count += r->repeats;
@@ -625,6 +715,12 @@ static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 	case IPCG_R_FINDING_REPEATS:
 		on_repeats(a, p, r);
 		break;
+	case IPCG_R_LIVE:
+		on_live(a, p, s, r);
+		break;
+	case IPCG_R_CHECKPOINT:
+		on_checkpoint(s, r);
+		break;
 	default:
 		break;
 	}
@@ -639,12 +735,13 @@ static void on_proc_end(void *ctx, struct ipcg_proc *p)
 	struct att *t, *tt;
 	struct sock *k, *kt;
 	char buf[256];
+	enum ipcg_leak_src src = ipcg_proc_continues(p) ? IPCG_LEAK_CONT : IPCG_LEAK_END;
 
 	if (!s)
 		return;
 	HASH_ITER(hh, s->atts, t, tt) {
 		if (!p->have_exit) {
-			struct ipcg_leak *l = leak_new(a, p, IPCG_LEAK_END, "attached", t->stack);
+			struct ipcg_leak *l = leak_new(a, p, src, "attached", t->stack);
 			if (l) {
 				snprintf(buf, sizeof(buf), "shmid %" PRId64 " still attached at 0x%" PRIx64,
 					 t->shmid, t->addr);
@@ -660,7 +757,7 @@ static void on_proc_end(void *ctx, struct ipcg_proc *p)
 	}
 	HASH_ITER(hh, s->segs, g, gt) {
 		if (!p->have_exit) {
-			struct ipcg_leak *l = leak_new(a, p, IPCG_LEAK_END, "segment", g->stack);
+			struct ipcg_leak *l = leak_new(a, p, src, "segment", g->stack);
 			if (l) {
 				snprintf(buf, sizeof(buf), "segment shmid %" PRId64 "%s%s%s created and not removed",
 					 g->shmid, g->key ? " (key " : "", g->key ? g->key : "",
@@ -683,7 +780,7 @@ static void on_proc_end(void *ctx, struct ipcg_proc *p)
 	}
 	HASH_ITER(hh, s->socks, k, kt) {
 		if (!p->have_exit && k->bound && k->name) {
-			struct ipcg_leak *l = leak_new(a, p, IPCG_LEAK_END, "socket", k->stack);
+			struct ipcg_leak *l = leak_new(a, p, src, "socket", k->stack);
 			if (l) {
 				snprintf(buf, sizeof(buf), "socket fd %" PRId64 " bound to %s%.200s still open",
 					 k->fd, k->abstract ? "@" : "", k->name);

@@ -45,6 +45,8 @@ struct ipcg_fgroup {
 enum ipcg_leak_src {
 	IPCG_LEAK_EXIT,			/* an exit-time finding */
 	IPCG_LEAK_END,			/* held when a trace without exit record ended */
+	IPCG_LEAK_CONT,			/* held at the end of the parts read (rotated, next not given) */
+	IPCG_LEAK_NSRC,
 };
 
 struct ipcg_leak {

@@ -38,6 +38,8 @@ struct live {				/* an open async slice */
 		uint64_t id;		/* shmid, address or fd */
 	} k;
 	uint64_t slice;			/* async id, unique in the export */
+	uint64_t seq;			/* of the call that began it, 0 unknown */
+	char *pend;			/* from a live record: its begin's args, written at the checkpoint */
 	char name[160];
 	UT_hash_handle hh;
 };
@@ -62,6 +64,7 @@ struct fsite {				/* chrome: findings of one kind at one stack */
 		const char *kind;	/* interned */
 	} k;
 	uint64_t count;			/* beyond FINDINGS_PER_SITE, or counted by the library */
+	bool none_shown;		/* only counted (the written ones are in a part not given) */
 	enum ipcg_sev sev;
 	UT_hash_handle hh;
 };
@@ -70,6 +73,7 @@ struct cproc {				/* chrome: per-process state */
 	struct live *live;
 	struct fsite *fsites;
 	bool named;
+	bool pending;			/* some live slices wait for their begin */
 };
 
 struct leaf {				/* chrome: interned finding kinds */
@@ -224,31 +228,100 @@ static struct live *live_find(struct cproc *c, enum live_kind kind, uint64_t id)
 	return l;
 }
 
+/* Live slices of a checkpoint begin at its end (the time they were
+ * created is in a part not given): their begin events, at ts. */
+static void live_flush(struct export *e, struct ipcg_proc *p, struct cproc *c, uint64_t ts)
+{
+	struct live *l, *lt;
+
+	if (!c->pending)
+		return;
+	c->pending = false;
+	HASH_ITER(hh, c->live, l, lt) {
+		if (!l->pend)
+			continue;
+		ev_begin(e);
+		fprintf(e->out, "{\"ph\":\"b\",\"cat\":\"%s\",\"name\":", kind_cat(l->k.kind));
+		ipcg_json_cstr(e->out, l->name);
+		fprintf(e->out, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%" PRId64 ",\"tid\":%" PRId64
+			",\"ts\":", l->slice, track_pid(p), track_pid(p));
+		ts_us(e->out, ts);
+		fputs(l->pend, e->out);
+		fputc('}', e->out);
+		free(l->pend);
+		l->pend = NULL;
+	}
+}
+
 static void live_end(struct export *e, struct ipcg_proc *p, struct cproc *c, struct live *l,
 		     uint64_t ts, uint64_t tid, const struct slice_args *a)
 {
+	if (l->pend)
+		live_flush(e, p, c, ts);
 	slice_ev(e, p, l, 'e', ts, tid, a);
 	HASH_DEL(c->live, l);
 	free(l);
 }
 
+static struct live *live_new(struct export *e, struct cproc *c, enum live_kind kind, uint64_t id,
+			     const char *name, uint64_t seq)
+{
+	struct live *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->k.kind = (uint8_t)kind;
+	l->k.id = id;
+	l->seq = seq;
+	l->slice = ++e->next_slice;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	HASH_ADD(hh, c->live, k, sizeof(l->k), l);
+	return l;
+}
+
+/* A call of that seq began this slice already (a checkpoint's live record
+ * and the call itself, both in the part read): the same object. */
+static bool began_by(struct cproc *c, enum live_kind kind, uint64_t id, const struct ipcg_rec *r)
+{
+	struct live *l = live_find(c, kind, id);
+
+	return l && r->has_seq && l->seq && l->seq == r->seq;
+}
+
 static void live_start(struct export *e, struct ipcg_proc *p, struct cproc *c,
-		       enum live_kind kind, uint64_t id, const char *name, uint64_t ts, uint64_t tid,
+		       enum live_kind kind, uint64_t id, const char *name, const struct ipcg_rec *r,
 		       const struct slice_args *a)
 {
 	struct live *l = live_find(c, kind, id);
 
 	if (l)				/* reused without an end we saw: close it here */
-		live_end(e, p, c, l, ts, tid, NULL);
-	l = calloc(1, sizeof(*l));
-	if (!l)
+		live_end(e, p, c, l, r->ts, r->tid, NULL);
+	if ((l = live_new(e, c, kind, id, name, r->has_seq ? r->seq : 0)))
+		slice_ev(e, p, l, 'b', r->ts, r->tid, a);
+}
+
+/* A live record: the slice starts now, its begin event at the checkpoint. */
+static void live_pending(struct export *e, struct cproc *c, enum live_kind kind, uint64_t id,
+			 const char *name, const struct ipcg_rec *r, const struct slice_args *a)
+{
+	struct live *l;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (live_find(c, kind, id) || !(m = open_memstream(&buf, &len)))
 		return;
-	l->k.kind = (uint8_t)kind;
-	l->k.id = id;
-	l->slice = ++e->next_slice;
-	snprintf(l->name, sizeof(l->name), "%s", name);
-	HASH_ADD(hh, c->live, k, sizeof(l->k), l);
-	slice_ev(e, p, l, 'b', ts, tid, a);
+	put_args(m, a);
+	if (fclose(m) != 0 || !buf) {
+		free(buf);
+		return;
+	}
+	if (!(l = live_new(e, c, kind, id, name, r->has_seq ? r->seq : 0))) {
+		free(buf);
+		return;
+	}
+	l->pend = buf;
+	c->pending = true;
 }
 
 static const struct ipcg_jv *arg(const struct ipcg_rec *r, const char *k)
@@ -282,7 +355,7 @@ static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
 			a.key = ipcg_jv_is_str(key) ? key->s : NULL;
 			a.has_size = ipcg_jv_u64(arg(r, "size"), &a.size);
 			a.site = site_of(e, p, r->stack, &sb);
-			live_start(e, p, c, LIVE_SEGMENT, (uint64_t)v, name, r->ts, r->tid, &a);
+			live_start(e, p, c, LIVE_SEGMENT, (uint64_t)v, name, r, &a);
 		}
 	} else if (!strcmp(r->fn, "shmctl")) {
 		const struct ipcg_jv *cmd = arg(r, "cmd");
@@ -290,27 +363,28 @@ static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
 		    ipcg_jv_i64(arg(r, "shmid"), &v) && (l = live_find(c, LIVE_SEGMENT, (uint64_t)v)))
 			live_end(e, p, c, l, r->ts, r->tid, NULL);
 	} else if (!strcmp(r->fn, "shmat")) {
-		if (ipcg_jv_i64(arg(r, "shmid"), &v) && ipcg_jv_hex(r->ret, &addr)) {
+		if (ipcg_jv_i64(arg(r, "shmid"), &v) && ipcg_jv_hex(r->ret, &addr) &&
+		    !began_by(c, LIVE_ATTACH, addr, r)) {
 			snprintf(name, sizeof(name), "attach shmid %" PRId64 " at 0x%" PRIx64, v, addr);
 			a.has_shmid = true;
 			a.shmid = v;
 			a.has_addr = true;
 			a.addr = addr;
 			a.site = site_of(e, p, r->stack, &sb);
-			live_start(e, p, c, LIVE_ATTACH, addr, name, r->ts, r->tid, &a);
+			live_start(e, p, c, LIVE_ATTACH, addr, name, r, &a);
 		}
 	} else if (!strcmp(r->fn, "shmdt")) {
 		if (ipcg_jv_hex(arg(r, "shmaddr"), &addr) && (l = live_find(c, LIVE_ATTACH, addr)))
 			live_end(e, p, c, l, r->ts, r->tid, NULL);
 	} else if (!strcmp(r->fn, "socket") || !strcmp(r->fn, "accept") ||
 		   !strcmp(r->fn, "accept4")) {
-		if (ipcg_jv_i64(r->ret, &fd) && fd >= 0) {
+		if (ipcg_jv_i64(r->ret, &fd) && fd >= 0 && !began_by(c, LIVE_SOCKET, (uint64_t)fd, r)) {
 			snprintf(name, sizeof(name), "%s fd %" PRId64,
 				 r->fn[0] == 's' ? "socket" : "accepted socket", fd);
 			a.has_fd = true;
 			a.fd = fd;
 			a.site = site_of(e, p, r->stack, &sb);
-			live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid, &a);
+			live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r, &a);
 		}
 	} else if (!strcmp(r->fn, "socketpair")) {
 		const struct ipcg_jv *sv = arg(r, "sv");
@@ -320,7 +394,7 @@ static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
 				a.has_fd = true;
 				a.fd = fd;
 				a.site = site_of(e, p, r->stack, &sb);
-				live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r->ts, r->tid, &a);
+				live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r, &a);
 			}
 	} else if (!strcmp(r->fn, "close")) {
 		if (ipcg_jv_i64(arg(r, "fd"), &fd) && (l = live_find(c, LIVE_SOCKET, (uint64_t)fd)))
@@ -344,6 +418,53 @@ static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
 		else
 			fputs("null", e->out);
 		fputs("}}", e->out);
+	}
+}
+
+/* An object the checkpoint says the process holds (its earlier part was
+ * not read): a slice as if its creating call had been seen, begun at the
+ * checkpoint's end. A segment got, not created, or already removed is no
+ * segment slice (as for calls); a socket whose descriptor is closed none. */
+static void chrome_live(struct export *e, struct ipcg_proc *p, struct cproc *c,
+			const struct ipcg_rec *r)
+{
+	const struct ipcg_live *lv = &r->live;
+	struct slice_args a = { 0 };
+	struct site_buf sb;
+	char name[160];
+
+	switch (lv->obj) {
+	case IPCG_LIVE_SEGMENT:
+		if (!lv->created || lv->removed)
+			return;
+		bool priv = !strcmp(lv->key, "IPC_PRIVATE");
+		snprintf(name, sizeof(name), "segment shmid %" PRId64 "%s%s", lv->shmid,
+			 priv ? "" : " key ", priv ? "" : lv->key);
+		a.has_shmid = a.has_size = true;
+		a.shmid = lv->shmid;
+		a.key = lv->key;
+		a.size = lv->size;
+		a.site = site_of(e, p, r->stack, &sb);
+		live_pending(e, c, LIVE_SEGMENT, (uint64_t)lv->shmid, name, r, &a);
+		break;
+	case IPCG_LIVE_ATTACH:
+		snprintf(name, sizeof(name), "attach shmid %" PRId64 " at 0x%" PRIx64, lv->shmid,
+			 lv->shmaddr);
+		a.has_shmid = a.has_addr = true;
+		a.shmid = lv->shmid;
+		a.addr = lv->shmaddr;
+		a.site = site_of(e, p, r->stack, &sb);
+		live_pending(e, c, LIVE_ATTACH, lv->shmaddr, name, r, &a);
+		break;
+	case IPCG_LIVE_SOCKET:
+		if (lv->sockfd < 0)
+			return;
+		snprintf(name, sizeof(name), "socket fd %" PRId64, lv->sockfd);
+		a.has_fd = true;
+		a.fd = lv->sockfd;
+		a.site = site_of(e, p, r->stack, &sb);
+		live_pending(e, c, LIVE_SOCKET, (uint64_t)lv->sockfd, name, r, &a);
+		break;
 	}
 }
 
@@ -371,8 +492,11 @@ static bool finding_shown(struct export *e, struct cproc *c, const struct ipcg_r
 	return ++f->count <= FINDINGS_PER_SITE;
 }
 
-/* The library wrote the first findings of a site and counted the rest. */
-static void finding_repeats(struct export *e, struct cproc *c, const struct ipcg_rec *r)
+/* The library wrote the first findings of a site and counted the rest
+ * (per part: the sum over the parts is the total). When the part with the
+ * written ones was not given, the site starts here. */
+static void finding_repeats(struct export *e, struct ipcg_proc *p, struct cproc *c,
+			    const struct ipcg_rec *r)
 {
 	struct fsite key, *f;
 
@@ -380,6 +504,12 @@ static void finding_repeats(struct export *e, struct cproc *c, const struct ipcg
 	key.k.stack = r->stack;
 	key.k.kind = intern_leaf(e, "", r->kind);
 	HASH_FIND(hh, c->fsites, &key.k, sizeof(key.k), f);
+	if (!f && r->repeats && (p->first_part > 0 || p->parts_gap) && (f = calloc(1, sizeof(*f)))) {
+		f->k = key.k;
+		f->sev = r->sev;
+		f->none_shown = true;
+		HASH_ADD(hh, c->fsites, k, sizeof(f->k), f);
+	}
 	if (f && f->count + r->repeats >= f->count)
 		f->count += r->repeats;
 }
@@ -391,7 +521,9 @@ static void repeats_end(struct export *e, struct ipcg_proc *p, struct cproc *c, 
 	struct site_buf sb;
 
 	HASH_ITER(hh, c->fsites, f, ft) {
-		if (f->count > FINDINGS_PER_SITE) {
+		uint64_t shown = f->none_shown ? 0 : f->count < FINDINGS_PER_SITE ? f->count :
+				 FINDINGS_PER_SITE;
+		if (f->count > shown) {
 			const char *site = site_of(e, p, f->k.stack, &sb);
 			ev_begin(e);
 			fputs("{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"finding\",\"name\":", e->out);
@@ -402,7 +534,7 @@ static void repeats_end(struct export *e, struct ipcg_proc *p, struct cproc *c, 
 			fputs(",\"args\":{\"severity\":", e->out);
 			ipcg_json_cstr(e->out, ipcg_sev_name(f->sev));
 			fprintf(e->out, ",\"repeats_not_shown\":%" PRIu64 ",\"total_at_site\":%" PRIu64
-				",\"site\":", f->count - FINDINGS_PER_SITE, f->count);
+				",\"site\":", f->count - shown, f->count);
 			ipcg_json_cstr(e->out, site);
 			fputs("}}", e->out);
 		}
@@ -418,10 +550,16 @@ static void chrome_record(struct export *e, struct ipcg_proc *p, const struct ip
 	if (!c && !(c = p->user = calloc(1, sizeof(*c))))
 		return;
 	name_process(e, p, c);
+	if (r->type == IPCG_R_LIVE) {
+		chrome_live(e, p, c, r);
+		return;
+	}
+	if (r->has_ts)			/* the checkpoint's end, or the first record after it */
+		live_flush(e, p, c, r->ts);
 	if (r->type == IPCG_R_CALL) {
 		chrome_call(e, p, c, r);
 	} else if (r->type == IPCG_R_FINDING_REPEATS) {
-		finding_repeats(e, c, r);
+		finding_repeats(e, p, c, r);
 	} else if (r->type == IPCG_R_FINDING) {
 		if (!finding_shown(e, c, r))
 			return;
@@ -475,6 +613,7 @@ static void chrome_end(struct export *e, struct ipcg_proc *p)
 
 	if (!c)
 		return;
+	live_flush(e, p, c, p->have_ts ? p->first_ts : end);
 	repeats_end(e, p, c, end);
 	/* still alive at the end of the trace, closed in the order they began;
 	 * a segment never removed outlives the process: leaked */

@@ -154,8 +154,8 @@ static void on_shmget(struct leaks *l, struct ipcg_proc *p, const struct ipcg_re
 	struct made_seg *old = seg_find(l, shmid);
 	for (struct made_seg *o = old; o; o = o->older)
 		if (o->proc == p) {
-			if (!o->removed)
-				return;	/* got again what it made before */
+			if (!o->removed || (r->has_seq && o->seq == r->seq))
+				return;	/* got again what it made before, or the call of a live record */
 			break;
 		}
 	struct made_seg *s = calloc(1, sizeof(*s));
@@ -232,10 +232,67 @@ static void on_unlink(struct leaks *l, const struct ipcg_rec *r)
 		s->unlinked = true;
 }
 
+/* A segment a checkpoint says this image created (its earlier part was not
+ * read): as if its shmget had been seen, at an unknown time (0: before
+ * any ctime). */
+static void live_segment(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec *r)
+{
+	const struct ipcg_live *lv = &r->live;
+	struct made_seg *old = seg_find(l, lv->shmid), *s;
+
+	if (!lv->created)
+		return;
+	for (struct made_seg *o = old; o; o = o->older)
+		if (o->proc == p)
+			return;		/* known already */
+	if (!(s = calloc(1, sizeof(*s))) || !(s->key = strdup(lv->key))) {
+		free(s);
+		l->oom = true;
+		return;
+	}
+	s->pid = p->pid;
+	s->shmid = lv->shmid;
+	s->proc = p;
+	s->seq = r->has_seq ? r->seq : 0;
+	s->size = lv->size;
+	s->stack = r->stack;
+	s->removed = lv->removed;
+	if (old)
+		HASH_DEL(l->segs, old);
+	s->older = old;
+	HASH_ADD(hh, l->segs, shmid, sizeof(s->shmid), s);
+}
+
+/* A bound socket of a checkpoint: its file is this process's. */
+static void live_socket(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec *r)
+{
+	const struct ipcg_jv *path = ipcg_jv_get(r->jp, r->live.addr, "path");
+	struct made_sock *s;
+
+	if (!ipcg_jv_is_str(path) || memchr(path->s, '\0', path->len))
+		return;
+	HASH_FIND_STR(l->socks, path->s, s);
+	if (s)
+		return;			/* bound again later by another: that one is on disk */
+	if (!(s = calloc(1, sizeof(*s))) || !(s->path = strdup(path->s))) {
+		free(s);
+		l->oom = true;
+		return;
+	}
+	HASH_ADD_KEYPTR(hh, l->socks, s->path, strlen(s->path), s);
+	s->proc = p;
+	s->seq = r->has_seq ? r->seq : 0;
+	s->stack = r->stack;
+}
+
 static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 {
 	struct leaks *l = ctx;
 
+	if (r->type == IPCG_R_LIVE && r->live.obj == IPCG_LIVE_SEGMENT)
+		live_segment(l, p, r);
+	else if (r->type == IPCG_R_LIVE && r->live.obj == IPCG_LIVE_SOCKET)
+		live_socket(l, p, r);
 	if (r->type != IPCG_R_CALL || !r->fn)
 		return;
 	if (!strcmp(r->fn, "shmget"))
@@ -268,8 +325,16 @@ static bool proc_running(const struct ipcg_proc *p)
 /* How the trace's process ended, or that it still runs. */
 static const char *proc_label(const struct ipcg_proc *p)
 {
+	static char buf[320];
+
 	if (p->have_exit)
 		return "exited";
+	if (ipcg_proc_continues(p)) {
+		if (local(p) && ipcg_live_proc(p->pid, p->start_realtime_ns) == IPCG_PROC_RUNNING)
+			return "running";
+		snprintf(buf, sizeof(buf), "trace continues in %.256s (not given)", p->rotate_next);
+		return buf;
+	}
 	if (p->exec_next)
 		return "replaced by exec";
 	if (!local(p))
@@ -686,8 +751,12 @@ static void json_obj(FILE *f, const struct live_obj *o)
 		ipcg_json_cstr(f, o->sock->path);
 		fputs(",\"state\":", f);
 		ipcg_json_cstr(f, sock_state_name[o->state]);
-		fprintf(f, ",\"bind_seq\":%" PRIu64 ",\"bound_realtime_ns\":%" PRIu64 ",\"by\":",
-			o->sock->seq, o->sock->bound_ns);
+		fprintf(f, ",\"bind_seq\":%" PRIu64 ",\"bound_realtime_ns\":", o->sock->seq);
+		if (o->sock->bound_ns)
+			fprintf(f, "%" PRIu64, o->sock->bound_ns);
+		else
+			fputs("null", f);	/* bound in a part not given */
+		fputs(",\"by\":", f);
 		json_proc(f, o->sock->proc);
 		fputc('}', f);
 		return;
@@ -697,9 +766,14 @@ static void json_obj(FILE *f, const struct live_obj *o)
 	ipcg_json_cstr(f, o->made->key);
 	fprintf(f, ",\"size\":%" PRIu64 ",\"state\":\"%s\",\"nattch\":%" PRIu64
 		",\"mode\":\"0%o\",\"cpid\":%" PRId64 ",\"lpid\":%" PRId64 ",\"ctime\":%" PRId64
-		",\"create_seq\":%" PRIu64 ",\"created_realtime_ns\":%" PRIu64 ",\"mapped_by\":[",
+		",\"create_seq\":%" PRIu64 ",\"created_realtime_ns\":",
 		k->size, seg_state_name[o->state], k->nattch, k->mode & 0777, k->cpid, k->lpid,
-		k->ctime, o->made->seq, o->made->created_ns);
+		k->ctime, o->made->seq);
+	if (o->made->created_ns)
+		fprintf(f, "%" PRIu64, o->made->created_ns);
+	else
+		fputs("null", f);		/* created in a part not given */
+	fputs(",\"mapped_by\":[", f);
 	for (size_t i = 0; i < k->nusers; i++)
 		fprintf(f, "%s%" PRId64, i ? "," : "", k->users[i]);
 	fputs("],\"creator\":", f);

@@ -306,7 +306,7 @@ static struct ipcg_leak **sorted_leaks(struct report *r, size_t *ret_n)
 		return NULL;
 	n = 0;
 	/* exit findings first, then end-of-trace; stable by process order */
-	for (int src = 0; src < 2; src++)
+	for (int src = 0; src < IPCG_LEAK_NSRC; src++)
 		for (size_t pi = 0; pi < r->ts.nprocs; pi++)
 			for (l = r->agg.leaks; l; l = l->next)
 				if ((int)l->src == src && l->proc == r->ts.procs[pi] && !l->suppressed &&
@@ -387,9 +387,36 @@ static void fmt_dur(char *buf, size_t n, const struct ipcg_proc *p)
 		snprintf(buf, n, "%.3fus", (double)d / 1e3);
 }
 
+/* A trace given as parts (or from a part after the first): which ones were
+ * read, "" otherwise. */
+static void fmt_parts(char *buf, size_t n, const struct ipcg_proc *p)
+{
+	size_t k;
+
+	buf[0] = '\0';
+	if (p->nparts <= 1 && !p->first_part && !p->have_rotate)
+		return;
+	if (p->first_part == p->last_part)
+		k = (size_t)snprintf(buf, n, " (part %" PRIu64, p->first_part);
+	else
+		k = (size_t)snprintf(buf, n, " (parts %" PRIu64 "-%" PRIu64, p->first_part, p->last_part);
+	if (k < n && p->have_exit)
+		k += (size_t)snprintf(buf + k, n - k, " of %" PRIu64, p->last_part + 1);
+	if (k < n && p->first_part)
+		k += (size_t)snprintf(buf + k, n - k, ": starts at part %" PRIu64
+				      ", earlier parts not given", p->first_part);
+	if (k < n && p->parts_gap)
+		k += (size_t)snprintf(buf + k, n - k, "%s some parts between not given",
+				      p->first_part ? ";" : ":");
+	if (k < n)
+		snprintf(buf + k, n - k, ")");
+}
+
 static void fmt_end(char *buf, size_t n, const struct ipcg_proc *p)
 {
-	if (!p->have_exit && p->exec_next)
+	if (ipcg_proc_continues(p))
+		snprintf(buf, n, "continues in %s (not given)", ipcg_esc(p->rotate_next));
+	else if (!p->have_exit && p->exec_next)
 		snprintf(buf, n, "exec %s", ipcg_esc(ipcg_proc_name(p->exec_next)));
 	else if (!p->have_exit)
 		snprintf(buf, n, "trace ends without exit: killed or crashed");
@@ -513,7 +540,9 @@ static void text_leaks(struct report *r, FILE *f, struct ipcg_leak **leaks, size
 		return;
 	}
 	fprintf(f, "\n%s%s%s: %" PRIu64 " object%s", col(r, C_BOLD), src == IPCG_LEAK_EXIT ?
-		"Leaks at exit" : "Still held when the trace ended (no exit record: killed or crashed)",
+		"Leaks at exit" : src == IPCG_LEAK_END ?
+		"Still held when the trace ended (no exit record: killed or crashed)" :
+		"Held at the end of the parts read (the trace continues in a part not given)",
 		col(r, C_OFF), total, total == 1 ? "" : "s");
 	if (bytes)
 		fprintf(f, ", %" PRIu64 " bytes of segments", bytes);
@@ -565,7 +594,7 @@ static void text_report(struct report *r)
 	struct ipcg_obj **objs = shared_objs(r, &nobjs);
 	struct ipcg_leak **leaks = sorted_leaks(r, &nleaks);
 	bool hosts = multi_host(r);
-	char b1[64], b2[96];
+	char b1[64], b2[192], b3[160];
 
 	for (int i = 0; i < IPCG_SEV_COUNT; i++)
 		nf += r->agg.nfindings[i];
@@ -603,10 +632,11 @@ static void text_report(struct report *r)
 			snprintf(par, sizeof(par), "-");
 		fmt_dur(b1, sizeof(b1), p);
 		fmt_end(b2, sizeof(b2), p);
-		fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7" PRIu64 " %8" PRIu64 "  %s%s%s", pid, ppid,
+		fmt_parts(b3, sizeof(b3), p);
+		bool plain = p->have_exit || p->exec_next || ipcg_proc_continues(p);
+		fprintf(f, "  %-8s %-8s %-8s %-16s %10s %7" PRIu64 " %8" PRIu64 "  %s%s%s%s", pid, ppid,
 			par, ipcg_esc(ipcg_proc_name(p)), b1, p->ncalls, p->nfindings,
-			p->have_exit || p->exec_next ? "" : col(r, C_YEL), b2,
-			p->have_exit || p->exec_next ? "" : col(r, C_OFF));
+			plain ? "" : col(r, C_YEL), b2, plain ? "" : col(r, C_OFF), b3);
 		if (hosts && p->host)
 			fprintf(f, " (host %s)", ipcg_esc(p->host));
 		if (p->truncated)
@@ -663,7 +693,7 @@ static void text_report(struct report *r)
 				k->nsites - r->top, k->nsites - r->top == 1 ? "" : "s");
 	}
 
-	for (int src = 0; src < 2; src++)
+	for (int src = 0; src < IPCG_LEAK_NSRC; src++)
 		text_leaks(r, f, leaks, nleaks, (enum ipcg_leak_src)src);
 
 	fprintf(f, "\n%sShared between processes%s\n", col(r, C_BOLD), col(r, C_OFF));
@@ -860,7 +890,28 @@ static void json_report(struct report *r)
 			fprintf(f, "%" PRIu64, d);
 		else
 			fputs("null", f);
-		j_str(f, &pf, "ended", p->have_exit ? "exit" : p->exec_next ? "exec" : "no-exit");
+		j_str(f, &pf, "ended", p->have_exit ? "exit" : ipcg_proc_continues(p) ? "continues" :
+		      p->exec_next ? "exec" : "no-exit");
+		if (p->nparts > 1 || p->first_part || p->have_rotate) {
+			bool qf = true;
+			jkey(f, &pf, "parts");
+			fputc('{', f);
+			j_u64(f, &qf, "first", p->first_part);
+			j_u64(f, &qf, "last", p->last_part);
+			j_u64(f, &qf, "files", p->nparts);
+			jkey(f, &qf, "total");
+			if (p->have_exit)
+				fprintf(f, "%" PRIu64, p->last_part + 1);
+			else
+				fputs("null", f);
+			jkey(f, &qf, "earlier_not_given");
+			fputs(p->first_part ? "true" : "false", f);
+			jkey(f, &qf, "gap");
+			fputs(p->parts_gap ? "true" : "false", f);
+			j_str(f, &qf, "continues_in", ipcg_proc_continues(p) ? p->rotate_next : NULL);
+			j_str(f, &qf, "last_trace", p->last_file);
+			fputc('}', f);
+		}
 		jkey(f, &pf, "exit");
 		if (p->have_exit) {
 			bool ef = true;
@@ -965,7 +1016,8 @@ static void json_report(struct report *r)
 		fputs(i ? ",{" : "{", f);
 		j_pid(f, &lf, "pid", l->proc->pid);
 		j_str(f, &lf, "trace", l->proc->file);
-		j_str(f, &lf, "source", l->src == IPCG_LEAK_EXIT ? "exit" : "end-of-trace");
+		j_str(f, &lf, "source", l->src == IPCG_LEAK_EXIT ? "exit" :
+		      l->src == IPCG_LEAK_END ? "end-of-trace" : "end-of-parts");
 		j_str(f, &lf, "kind", l->kind);
 		j_str(f, &lf, "message", l->message);
 		jkey(f, &lf, "shmid");

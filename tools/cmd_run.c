@@ -5,7 +5,9 @@
  * The library is found beside this executable (build tree) or in
  * ../lib/ipcguard/ (installed).  Each process writes its trace path to a
  * private manifest, so that we can list the traces afterwards, count their
- * findings and trim the NUL tail a killed process leaves behind. */
+ * findings and trim the NUL tail a killed process leaves behind. A trace
+ * rotated by IPCGUARD_MAX_SIZE lists each part in the manifest; the listing
+ * shows a process once, as its first part's path "+ N parts". */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -186,7 +188,9 @@ struct scanned {
 	int err;
 	long pid, ppid;
 	uint64_t start_realtime_ns;
-	bool forked, exit_seen, gone;
+	long part;		/* header "part", 0 for the first */
+	bool forked, exit_seen, rotate_seen, gone;
+	bool listed;		/* shown with an earlier part of its process */
 };
 
 static long header_num(const char *line, const char *key)
@@ -247,11 +251,14 @@ static void scan_trace(struct scanned *t)
 			t->findings++;
 		else if (strstr(line, "\"type\":\"exit\""))
 			t->exit_seen = true;
+		else if (strstr(line, "\"type\":\"rotate\""))
+			t->rotate_seen = true;	/* a complete part: the next one goes on */
 		else if (!header && strstr(line, "\"type\":\"header\"")) {
 			header = true;
 			t->pid = header_num(line, "\"pid\":");
 			t->ppid = header_num(line, "\"ppid\":");
 			t->forked = strstr(line, "\"forked\":true") != NULL;
+			t->part = header_num(line, "\"part\":");
 			const char *st = strstr(line, "\"start_realtime_ns\":");
 			if (st)
 				t->start_realtime_ns = strtoull(st + 20, NULL, 10);
@@ -272,9 +279,35 @@ static bool replaced_by_exec(const struct scanned *v, size_t n, size_t i)
 {
 	for (size_t j = i + 1; j < n; j++)
 		if (v[j].findings >= 0 && v[j].pid == v[i].pid && v[j].ppid == v[i].ppid &&
-		    !v[j].forked)
+		    !v[j].forked && v[j].start_realtime_ns != v[i].start_realtime_ns)
 			return true;
 	return false;
+}
+
+/* Parts of one process's trace: same pid and start (the header's identity). */
+static bool same_process(const struct scanned *a, const struct scanned *b)
+{
+	return a->findings >= 0 && b->findings >= 0 && a->pid && a->pid == b->pid &&
+	       a->start_realtime_ns && a->start_realtime_ns == b->start_realtime_ns;
+}
+
+/* The process of entry i: its findings over all parts listed, their number,
+ * and the newest part (which says how it ended). Marks the others listed. */
+static size_t process_parts(struct scanned *v, size_t n, size_t i, long *findings, size_t *nparts)
+{
+	size_t last = i;
+
+	*findings = v[i].findings;
+	*nparts = 1;
+	for (size_t j = i + 1; j < n; j++)
+		if (!v[j].listed && same_process(&v[i], &v[j])) {
+			v[j].listed = true;
+			*findings += v[j].findings;
+			++*nparts;
+			if (v[j].part > v[last].part)
+				last = j;
+		}
+	return last;
 }
 
 /* A process killed with the rest of its group may still be tearing down
@@ -285,7 +318,7 @@ static bool replaced_by_exec(const struct scanned *v, size_t n, size_t i)
 static bool any_running(const struct scanned *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (v[i].findings >= 0 && !v[i].exit_seen && !v[i].gone)
+		if (v[i].findings >= 0 && !v[i].exit_seen && !v[i].rotate_seen && !v[i].gone)
 			return true;
 	return false;
 }
@@ -362,30 +395,40 @@ static void report_traces(const char *manifest, bool quiet)
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;	/* orphans reparented to us meanwhile */
 		for (size_t i = 0; i < before; i++)
-			if (v[i].findings >= 0 && !v[i].exit_seen && !v[i].gone)
+			if (v[i].findings >= 0 && !v[i].exit_seen && !v[i].rotate_seen && !v[i].gone)
 				scan_trace(&v[i]);
 		read_manifest(m, &v, &n, &cap);
 	}
 	fclose(m);
 	for (size_t i = 0; i < n; i++) {
 		struct scanned *t = &v[i];
-		if (quiet)
+		long findings;
+		size_t nparts, last;
+
+		if (quiet || t->listed)
 			;
 		else if (t->findings < 0) {
 			fputs("ipcguard: ", stderr);
 			put_path(stderr, t->path);
 			fprintf(stderr, ": cannot read: %s\n", strerror(t->err));
 		} else {
+			/* parts are listed in the order they were created: i is the first */
+			last = process_parts(v, n, i, &findings, &nparts);
+			const struct scanned *e = &v[last];
 			fputs("ipcguard: ", stderr);
 			put_path(stderr, t->path);
-			fprintf(stderr, ": %ld finding%s%s\n", t->findings,
-				t->findings == 1 ? "" : "s",
-				t->exit_seen || replaced_by_exec(v, n, i) ? "" :
-				t->gone ? " (process ended without exit: killed or crashed)" :
+			if (nparts > 1)
+				fprintf(stderr, " + %zu part%s", nparts - 1, nparts == 2 ? "" : "s");
+			fprintf(stderr, ": %ld finding%s%s\n", findings,
+				findings == 1 ? "" : "s",
+				e->exit_seen || replaced_by_exec(v, n, last) ? "" :
+				e->rotate_seen ? " (its last part listed ends with rotate: the next one is missing)" :
+				e->gone ? " (process ended without exit: killed or crashed)" :
 				" (pid still running: findings so far; its exit findings come later)");
 		}
-		free(t->path);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
 	free(v);
 }
 
