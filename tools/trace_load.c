@@ -567,8 +567,8 @@ static bool live_attach(struct reader *r, const struct ipcg_jv *o, struct ipcg_l
 
 	if (!need_i64(r, o, "shmid", &l->shmid) || !need(r, o, "shmaddr", &v))
 		return false;
-	if (!ipcg_jv_hex(v, &l->shmaddr))
-		return wrong(r, "shmaddr", "a hex address");
+	if (v->type != IPCG_JV_STR || !ipcg_jv_hex(v, &l->shmaddr))
+		return wrong(r, "shmaddr", "a hex address string");
 	if (!need_u64(r, o, "size", &l->size) || !need_str(r, o, "shmflg", &l->shmflg, false) ||
 	    !need_u64(r, o, "refs", &l->refs) || !need_bool(r, o, "inherited", &l->inherited))
 		return false;
