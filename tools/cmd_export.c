@@ -588,7 +588,9 @@ static int cmp_slice(const void *a, const void *b)
 static void end_alive(struct export *e, struct ipcg_proc *p, struct cproc *c, struct live *l,
 		      uint64_t end, const char *why)
 {
-	struct slice_args a = { .end = why, .leaked = l->k.kind == LIVE_SEGMENT };
+	/* a trace that goes on in a part not given: not known to leak */
+	struct slice_args a = { .end = why,
+				.leaked = l->k.kind == LIVE_SEGMENT && !ipcg_proc_continues(p) };
 
 	if (a.leaked) {
 		ev_begin(e);
@@ -618,6 +620,7 @@ static void chrome_end(struct export *e, struct ipcg_proc *p)
 	/* still alive at the end of the trace, closed in the order they began;
 	 * a segment never removed outlives the process: leaked */
 	const char *why = p->have_exit ? (p->exit_how ? p->exit_how : "exit")
+			: ipcg_proc_continues(p) ? "trace continues in a part not given"
 			: p->exec_next ? "exec" : "trace end (killed or crashed)";
 	v = calloc(HASH_COUNT(c->live) + 1, sizeof(*v));
 	HASH_ITER(hh, c->live, l, lt) {
