@@ -1,5 +1,6 @@
 /* Report model (see aggregate.h): a consumer of trace_load records. */
 #include "aggregate.h"
+#include "ipcg/format.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -576,8 +577,8 @@ static void count_fn(struct ipcg_agg *a, const struct ipcg_rec *r)
 
 static bool is_leak_kind(const char *k)
 {
-	return !strcmp(k, "attached-at-exit") || !strcmp(k, "segment-leak") ||
-	       !strcmp(k, "socket-file-leak");
+	return !strcmp(k, IPCG_KIND_ATTACHED_AT_EXIT) || !strcmp(k, IPCG_KIND_SEGMENT_LEAK) ||
+	       !strcmp(k, IPCG_KIND_SOCKET_FILE_LEAK);
 }
 
 static char *fact_str(const struct ipcg_rec *r, const char *k)
@@ -650,7 +651,7 @@ static void on_finding(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s
 			g->sev = r->sev;
 	}
 	/* a segment this process did not create after all */
-	if (!strcmp(r->kind, "foreign-segment") && r->has_seq && r->seq == s->get_seq &&
+	if (!strcmp(r->kind, IPCG_KIND_FOREIGN_SEGMENT) && r->has_seq && r->seq == s->get_seq &&
 	    s->get_created) {
 		struct seg *sg;
 		char idbuf[24];

@@ -466,7 +466,7 @@ static void site_collect(void *ctx, unsigned idx, const char *text)
 
 static bool is_attach_kind(const char *kind)
 {
-	return !strcmp(kind, "attached-at-exit") || !strcmp(kind, "attached");
+	return !strcmp(kind, IPCG_KIND_ATTACHED_AT_EXIT) || !strcmp(kind, "attached");
 }
 
 static int cmp_lgroup(const void *a, const void *b)

@@ -45,7 +45,7 @@ struct reader {
 
 const char *ipcg_sev_name(enum ipcg_sev s)
 {
-	static const char *const names[] = { "info", "warning", "error" };
+	static const char *const names[] = { IPCG_SEVERITY_INFO, IPCG_SEVERITY_WARNING, IPCG_SEVERITY_ERROR };
 	return (unsigned)s < IPCG_SEV_COUNT ? names[s] : "?";
 }
 
@@ -224,7 +224,7 @@ static bool do_header(struct reader *r, const struct ipcg_jv *o)
 
 	if (!need_str(r, o, "format", &fmt, false))
 		return false;
-	if (strcmp(fmt, "ipcguard")) {
+	if (strcmp(fmt, IPCG_FORMAT_NAME)) {
 		file_error(r, "not an ipcguard trace (format \"%.40s\")", ipcg_esc(fmt));
 		r->done = true;
 		return true;
@@ -600,13 +600,13 @@ static bool do_live(struct reader *r, const struct ipcg_jv *o, struct ipcg_rec *
 	if (!need_str(r, o, "object", &obj, false) || !opt_seq(r, o, rec) ||
 	    !need_stack(r, o, "stack", &rec->stack))
 		return false;
-	if (!strcmp(obj, "segment")) {
+	if (!strcmp(obj, IPCG_OBJ_SEGMENT)) {
 		rec->live.obj = IPCG_LIVE_SEGMENT;
 		ok = live_segment(r, o, &rec->live);
-	} else if (!strcmp(obj, "attach")) {
+	} else if (!strcmp(obj, IPCG_OBJ_ATTACH)) {
 		rec->live.obj = IPCG_LIVE_ATTACH;
 		ok = live_attach(r, o, &rec->live);
-	} else if (!strcmp(obj, "socket")) {
+	} else if (!strcmp(obj, IPCG_OBJ_SOCKET)) {
 		rec->live.obj = IPCG_LIVE_SOCKET;
 		ok = live_socket(r, o, &rec->live);
 	} else {
@@ -622,11 +622,11 @@ static const struct {
 	const char *name;
 	enum ipcg_rtype type;
 } rtypes[] = {
-	{ "call", IPCG_R_CALL }, { "stack", IPCG_R_STACK }, { "finding", IPCG_R_FINDING },
-	{ "module", IPCG_R_MODULE }, { "header", IPCG_R_HEADER }, { "policy", IPCG_R_POLICY },
-	{ "fork", IPCG_R_FORK }, { "exit", IPCG_R_EXIT },
-	{ "finding_repeats", IPCG_R_FINDING_REPEATS }, { "rotate", IPCG_R_ROTATE },
-	{ "checkpoint", IPCG_R_CHECKPOINT }, { "live", IPCG_R_LIVE },
+	{ IPCG_T_CALL, IPCG_R_CALL }, { IPCG_T_STACK, IPCG_R_STACK }, { IPCG_T_FINDING, IPCG_R_FINDING },
+	{ IPCG_T_MODULE, IPCG_R_MODULE }, { IPCG_T_HEADER, IPCG_R_HEADER }, { IPCG_T_POLICY, IPCG_R_POLICY },
+	{ IPCG_T_FORK, IPCG_R_FORK }, { IPCG_T_EXIT, IPCG_R_EXIT },
+	{ IPCG_T_FINDING_REPEATS, IPCG_R_FINDING_REPEATS }, { IPCG_T_ROTATE, IPCG_R_ROTATE },
+	{ IPCG_T_CHECKPOINT, IPCG_R_CHECKPOINT }, { IPCG_T_LIVE, IPCG_R_LIVE },
 };
 
 static void deliver(struct reader *r, const struct ipcg_load_ops *ops, void *ctx)
@@ -677,7 +677,7 @@ static bool parse_record(struct reader *r, const char *line, size_t len)
 		 * counted, and the header is looked for in the first
 		 * HEADER_WINDOW bytes only (see refill) */
 		tv = o && o->type == IPCG_JV_OBJ ? ipcg_jv_get(&r->jp, o, "type") : NULL;
-		if (!ipcg_jv_is_str(tv) || strcmp(tv->s, "header")) {
+		if (!ipcg_jv_is_str(tv) || strcmp(tv->s, IPCG_T_HEADER)) {
 			r->pre_header++;
 			return false;
 		}

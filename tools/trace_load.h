@@ -23,10 +23,10 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "ipcg/format.h"
 #include "jsonr.h"
 #include "stackstore.h"
 
-#define IPCG_FORMAT_VERSION 1		/* newest trace format this reader knows */
 #define IPCG_MAX_FRAMES 256		/* longer stacks are cut (library default is 32) */
 
 enum ipcg_sev {

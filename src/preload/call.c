@@ -6,6 +6,7 @@
  * per-function arguments in between go through the ipcg_jw_* builder.
  * The bytes are exactly what the builder would produce. */
 #include "call.h"
+#include "ipcg/format.h"
 #include "ipcg/xlat.h"
 #include "stackcache.h"
 #include "trace.h"
@@ -56,7 +57,7 @@ void ipcg_call_record(struct ipcg_call *c, const char *fn)
 	if (!ipcg_jw_room(w, HEAD_ROOM + fnlen))
 		return;		/* an fn name longer than the record: dropped */
 	char *p = w->buf;
-	p = PUT_LIT(p, "{\"type\":\"call\",\"seq\":");
+	p = PUT_LIT(p, "{\"type\":\"" IPCG_T_CALL "\",\"seq\":");
 	p += ipcg_fmt_u64(p, c->seq);
 	p = PUT_LIT(p, ",\"ts_ns\":");
 	p += ipcg_fmt_u64(p, ipcg_now_ns());

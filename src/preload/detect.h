@@ -5,6 +5,7 @@
 #ifndef IPCG_DETECT_H
 #define IPCG_DETECT_H
 
+#include "ipcg/format.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ipc.h>
@@ -16,9 +17,9 @@
 #include "records.h"
 #include "stack_carry.h"
 
-#define IPCG_SEV_INFO "info"
-#define IPCG_SEV_WARNING "warning"
-#define IPCG_SEV_ERROR "error"
+#define IPCG_SEV_INFO IPCG_SEVERITY_INFO
+#define IPCG_SEV_WARNING IPCG_SEVERITY_WARNING
+#define IPCG_SEV_ERROR IPCG_SEVERITY_ERROR
 
 /* Findings are written only while the family is logged; the tables are
  * kept up to date regardless (policies read them). */

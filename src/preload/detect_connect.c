@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "detect_unix.h"
 #include "ipcg/xlat.h"
 
@@ -153,7 +154,7 @@ static void connect_failed(const struct ipcg_ev *e, int fd, const struct ipcg_su
 		path[n->len] = '\0';
 		cause = diagnose_path(&m, e, path, n->len);
 	}
-	ipcg_finding_begin(&r, "connect-failed", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_CONNECT_FAILED, IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 	ipcg_fact_sun(&r.w, n);
 	ipcg_jw_ki64(&r.w, "fd", fd);
 	ipcg_jw_kstr(&r.w, "errno", ipcg_errno_name(e->err));

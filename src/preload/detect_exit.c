@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "detect_shm.h"
 #include "state.h"
 #include "unix_state.h"
@@ -61,7 +62,7 @@ static void attached_at_exit(const struct ipcg_att *a)
 	 * normal in pre-forking servers (a worker of PostgreSQL): info */
 	if (a->inherited)
 		ipcg_msg_s(&m, "; the kernel detaches it at exit, it is not a leak");
-	ipcg_finding_begin(&r, "attached-at-exit", a->inherited ? IPCG_SEV_INFO : IPCG_SEV_WARNING,
+	ipcg_finding_begin(&r, IPCG_KIND_ATTACHED_AT_EXIT, a->inherited ? IPCG_SEV_INFO : IPCG_SEV_WARNING,
 			   0, m.buf, ipcg_stack_resolve(a->stack));
 	ipcg_jw_ki64(&r.w, "shmid", a->shmid);
 	if (seg_known && s.key_known)
@@ -94,7 +95,7 @@ static void segment_leak(const struct ipcg_seg *s, const struct shmid_ds *ds, bo
 	ipcg_msg_s(&m, " (ipcs -m lists it; remove it with shmctl(IPC_RMID) once every user has attached it, or with ipcrm -m ");
 	ipcg_msg_i(&m, s->shmid);
 	ipcg_msg_s(&m, ")");
-	ipcg_finding_begin(&r, "segment-leak", IPCG_SEV_WARNING, 0, m.buf,
+	ipcg_finding_begin(&r, IPCG_KIND_SEGMENT_LEAK, IPCG_SEV_WARNING, 0, m.buf,
 			   ipcg_stack_resolve(s->create_stack));
 	ipcg_fact_seg(&r.w, s);
 	ipcg_jw_ku64(&r.w, "size", s->size);
@@ -118,7 +119,7 @@ static void socket_file_leak(const struct ipcg_bound *b)
 	ipcg_msg_s(&m, "\", bound");
 	ipcg_msg_seq(&m, " at", b->seq);
 	ipcg_msg_s(&m, " and never unlinked, is left behind at exit: the next bind of the path fails with EADDRINUSE and connect with ECONNREFUSED (unlink it after close, and before bind)");
-	ipcg_finding_begin(&r, "socket-file-leak", IPCG_SEV_WARNING, 0, m.buf,
+	ipcg_finding_begin(&r, IPCG_KIND_SOCKET_FILE_LEAK, IPCG_SEV_WARNING, 0, m.buf,
 			   ipcg_stack_resolve(b->stack));
 	ipcg_jw_kstr(&r.w, "path", b->name);
 	if (strcmp(b->path, b->name) != 0 && strlen(b->path) < 256)

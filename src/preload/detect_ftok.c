@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ipcg/format.h"
 #include "detect_shm.h"
 #include "ipcg/xlat.h"
 
@@ -36,7 +37,7 @@ static void ftok_failed(const struct ipcg_ev *e, const char *path, int proj_id)
 	ipcg_msg_s(&m, ": ");
 	ipcg_msg_s(&m, ftok_reason(e->err));
 	ipcg_msg_s(&m, "; a caller that uses the -1 it returns as a key shares key 0xffffffff with every other such caller");
-	ipcg_finding_begin(&r, "ftok-failed", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_FTOK_FAILED, IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 	ipcg_jw_key(&r.w, "path");
 	ipcg_jw_strn(&r.w, path, strnlen(path, IPCG_FTOK_PATH - 1));
 	ipcg_jw_ki64(&r.w, "proj_id", proj_id);
@@ -66,7 +67,7 @@ static void ftok_collision(const struct ipcg_ev *e, const struct ipcg_ftok *now,
 	ipcg_msg_seq(&m, " at", before->seq);
 	ipcg_msg_s(&m, same_file ? ": ftok keeps only the low 8 bits of proj_id"
 		   : ": ftok keeps only the low 8 bits of proj_id and of the device number and the low 16 bits of the inode, so distinct files collide");
-	ipcg_finding_begin(&r, "ftok-collision", IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_FTOK_COLLISION, IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
 	ipcg_fact_key(&r.w, "key", now->key);
 	ipcg_jw_kstr(&r.w, "path", now->path);
 	ipcg_jw_ki64(&r.w, "proj_id", now->proj_id);

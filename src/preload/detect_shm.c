@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "detect_shm.h"
 #include "ipcg/xlat.h"
 #include "real.h"
@@ -117,7 +118,7 @@ static void shm_limit(const struct ipcg_ev *e, key_t key, size_t size, int shmfl
 		ipcg_msg_s(&m, (shmflg & SHM_HUGETLB) ? " (SHM_HUGETLB: not enough free huge pages)"
 			   : " (memory cgroup limit or overcommit)");
 	}
-	ipcg_finding_begin(&r, "shm-limit", IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_SHM_LIMIT, IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
 	ipcg_fact_key(&r.w, "key", key);
 	ipcg_jw_ku64(&r.w, "requested_size", size);
 	ipcg_jw_kstr(&r.w, "limit", limit);
@@ -158,7 +159,7 @@ static void size_mismatch(const struct ipcg_ev *e, key_t key, size_t size, int s
 		ipcg_msg_u(&m, s->create_seq);
 		ipcg_msg_s(&m, ")");
 	}
-	ipcg_finding_begin(&r, "size-mismatch", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_SIZE_MISMATCH, IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 	ipcg_jw_ki64(&r.w, "shmid", s->shmid);
 	ipcg_fact_key(&r.w, "key", key);
 	ipcg_jw_ku64(&r.w, "requested_size", size);
@@ -200,7 +201,7 @@ static void foreign_segment(const struct ipcg_ev *e, key_t key, size_t size, int
 			   : " created it and is gone, so it is a leftover of an earlier run");
 	}
 	ipcg_msg_s(&m, "; IPC_CREAT without IPC_EXCL cannot tell a key collision from a new segment");
-	ipcg_finding_begin(&r, "foreign-segment", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_FOREIGN_SEGMENT, IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 	ipcg_jw_ki64(&r.w, "shmid", s->shmid);
 	ipcg_fact_key(&r.w, "key", key);
 	ipcg_jw_ku64(&r.w, "requested_size", size);
@@ -240,7 +241,7 @@ static void world_accessible(const struct ipcg_ev *e, key_t key, const struct ip
 	ipcg_msg_s(&m, (s->mode & 002) ? ": any user on the host can read and write it"
 		   : ": any user on the host can read it");
 	ipcg_msg_s(&m, " (permissions are not reduced by the umask)");
-	ipcg_finding_begin(&r, "world-accessible", IPCG_SEV_INFO, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_WORLD_ACCESSIBLE, IPCG_SEV_INFO, e->seq, m.buf, e->stack);
 	ipcg_jw_ki64(&r.w, "shmid", s->shmid);
 	ipcg_fact_key(&r.w, "key", key);
 	ipcg_jw_kstr(&r.w, "mode", mode);
@@ -268,7 +269,7 @@ static void invalid_key(const struct ipcg_ev *e, size_t size, int shmflg, int re
 		ipcg_msg_s(&m, ") with ");
 		ipcg_msg_s(&m, ipcg_errno_name(ferr) ? ipcg_errno_name(ferr) : "an error");
 	}
-	ipcg_finding_begin(&r, "invalid-key", IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_INVALID_KEY, IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
 	ipcg_fact_key(&r.w, "key", (key_t)-1);
 	if (ret >= 0)
 		ipcg_jw_ki64(&r.w, "shmid", ret);
@@ -315,7 +316,7 @@ static void key_reuse(const struct ipcg_ev *e, key_t key, size_t size, int shmfl
 	ipcg_msg_u(&m, ds.shm_nattch);
 	ipcg_msg_s(&m, ds.shm_nattch == 1 ? " time" : " times");
 	ipcg_msg_s(&m, ": its users and this caller now see different memory");
-	ipcg_finding_begin(&r, "key-reuse-after-rmid", IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_KEY_REUSE_AFTER_RMID, IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
 	ipcg_fact_key(&r.w, "key", key);
 	ipcg_jw_key(&r.w, "shmid");
 	if (ret >= 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "detect_shm.h"
 #include "ipcg/xlat.h"
 
@@ -59,7 +60,7 @@ static void repeated_attach(const struct ipcg_ev *e, const struct ipcg_seg *s, b
 	} else {
 		ipcg_msg_failed(&m, e->err);
 	}
-	ipcg_finding_begin(&r, "repeated-attach", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_REPEATED_ATTACH, IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 	ipcg_jw_ki64(&r.w, "shmid", shmid);
 	if (seg_known && s->key_known)
 		ipcg_fact_key(&r.w, "key", s->key);
@@ -140,7 +141,7 @@ static void bad_detach(const struct ipcg_ev *e, const void *shmaddr)
 	} else {
 		ipcg_msg_s(&m, ": no segment is attached at this address");
 	}
-	ipcg_finding_begin(&r, "bad-detach", IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_BAD_DETACH, IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
 	ipcg_jw_key(&r.w, "shmaddr");
 	if (shmaddr)
 		ipcg_jw_hex(&r.w, p);
@@ -203,7 +204,7 @@ static void rmid_while_attached(const struct ipcg_ev *e, const struct ipcg_seg *
 	ipcg_msg_s(&m, " in this process)");
 	ipcg_msg_s(&m, keyed ? ": it lives on until the last shmdt, but its key is free now and the next shmget of the key creates a different segment"
 		   : ": it lives on until the last shmdt (fine for a private segment)");
-	ipcg_finding_begin(&r, "rmid-while-attached", keyed ? IPCG_SEV_WARNING : IPCG_SEV_INFO,
+	ipcg_finding_begin(&r, IPCG_KIND_RMID_WHILE_ATTACHED, keyed ? IPCG_SEV_WARNING : IPCG_SEV_INFO,
 			   e->seq, m.buf, e->stack);
 	ipcg_jw_ki64(&r.w, "shmid", shmid);
 	if (seg_known && s->key_known)

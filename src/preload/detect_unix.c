@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "detect_unix.h"
 #include "ipcg/xlat.h"
 #include "spin.h"
@@ -87,7 +88,7 @@ void ipcg_check_sun(const struct ipcg_ev *e, const char *op, int fd, const struc
 		ipcg_msg_s(&m, " with a sun_path that fills all 108 bytes without a terminating NUL: a longer path was cut to ");
 		ipcg_msg_sun(&m, n);
 		ipcg_msg_s(&m, "; sockaddr_un holds at most 107 bytes and a NUL (bind a relative name after chdir, or use an abstract name)");
-		ipcg_finding_begin(&r, "path-truncated", IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
+		ipcg_finding_begin(&r, IPCG_KIND_PATH_TRUNCATED, IPCG_SEV_ERROR, e->seq, m.buf, e->stack);
 		ipcg_fact_sun(&r.w, n);
 		ipcg_jw_ku64(&r.w, "addrlen", a->len);
 		ipcg_jw_ki64(&r.w, "fd", fd);
@@ -107,7 +108,7 @@ void ipcg_check_sun(const struct ipcg_ev *e, const char *op, int fd, const struc
 		ipcg_msg_s(&m, " NUL bytes to the name: a peer that sizes the address with strlen (addrlen ");
 		ipcg_msg_u(&m, want);
 		ipcg_msg_s(&m, ") names a different address and gets ECONNREFUSED");
-		ipcg_finding_begin(&r, "abstract-trailing-nul", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
+		ipcg_finding_begin(&r, IPCG_KIND_ABSTRACT_TRAILING_NUL, IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 		ipcg_fact_sun(&r.w, n);
 		ipcg_jw_ku64(&r.w, "addrlen", a->len);
 		ipcg_jw_ku64(&r.w, "expected_addrlen", want);
@@ -213,7 +214,7 @@ static void check_world(const struct ipcg_ev *e, int fd, struct ipcg_sock *s)
 	ipcg_msg_s(&m, ", mode ");
 	ipcg_msg_s(&m, ms);
 	ipcg_msg_s(&m, ") accepts connections from any user: it is writable by others and every directory above it is searchable (set a umask or fchmod before listen, or put it in a 0700 directory)");
-	ipcg_finding_begin(&r, "world-connectable", IPCG_SEV_INFO, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_WORLD_CONNECTABLE, IPCG_SEV_INFO, e->seq, m.buf, e->stack);
 	ipcg_jw_kstr(&r.w, "path", b.name);
 	if (strcmp(b.path, b.name) != 0 && strlen(b.path) < 256)
 		ipcg_jw_kstr(&r.w, "resolved_path", b.path);
@@ -250,7 +251,7 @@ static void stale_socket(const struct ipcg_ev *e, int fd, const struct ipcg_sun_
 	ipcg_msg_s(&m, " to ");
 	ipcg_msg_sun(&m, n);
 	ipcg_msg_s(&m, " failed with EADDRINUSE on a stale socket file: no socket is bound to it any more (a server exited without unlinking it); unlink the path before bind");
-	ipcg_finding_begin(&r, "stale-socket", IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
+	ipcg_finding_begin(&r, IPCG_KIND_STALE_SOCKET, IPCG_SEV_WARNING, e->seq, m.buf, e->stack);
 	ipcg_fact_sun(&r.w, n);
 	ipcg_jw_ki64(&r.w, "fd", fd);
 	(void)ipcg_finding_end(&r);

@@ -2,6 +2,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "ipcg/format.h"
 #include "config.h"
 #include "finding_repeats.h"
 #include "records.h"
@@ -78,7 +79,7 @@ void ipcg_repeats_flush(void)
 		s->flushed = n;
 		if (count == written)
 			continue;
-		ipcg_rec_begin(&r, "finding_repeats");
+		ipcg_rec_begin(&r, IPCG_T_FINDING_REPEATS);
 		ipcg_jw_kstr(&r.w, "kind", kind);
 		ipcg_jw_kstr(&r.w, "severity", sev);
 		ipcg_jw_key(&r.w, "stack");

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
 #include "modules.h"
@@ -131,7 +132,7 @@ static void write_module(const struct module *m)
 
 	ipcg_jw_init(&w, buf, sizeof(buf) - 1);
 	ipcg_jw_open(&w, '{');
-	ipcg_jw_kstr(&w, "type", "module");
+	ipcg_jw_kstr(&w, "type", IPCG_T_MODULE);
 	ipcg_jw_ku64(&w, "id", m->id);
 	ipcg_jw_kstr(&w, "path", m->path);
 	ipcg_jw_khex(&w, "base", m->base);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "config.h"
 #include "finding_repeats.h"
 #include "guard.h"
@@ -127,9 +128,9 @@ static void header(unsigned part, const char *previous)
 
 	ipcg_jw_init(&w, buf, sizeof(buf) - 1);
 	ipcg_jw_open(&w, '{');
-	ipcg_jw_kstr(&w, "type", "header");
-	ipcg_jw_kstr(&w, "format", "ipcguard");
-	ipcg_jw_ku64(&w, "version", 1);
+	ipcg_jw_kstr(&w, "type", IPCG_T_HEADER);
+	ipcg_jw_kstr(&w, "format", IPCG_FORMAT_NAME);
+	ipcg_jw_ku64(&w, "version", IPCG_FORMAT_VERSION);
 	ipcg_jw_ki64(&w, "pid", getpid());
 	ipcg_jw_ki64(&w, "ppid", started.ppid);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -193,7 +194,7 @@ void ipcg_record_fork(pid_t child)
 {
 	struct ipcg_rec r;
 
-	ipcg_rec_begin(&r, "fork");
+	ipcg_rec_begin(&r, IPCG_T_FORK);
 	ipcg_jw_ku64(&r.w, "ts_ns", ipcg_now_ns());
 	ipcg_jw_ki64(&r.w, "tid", ipcg_gettid());
 	ipcg_jw_ki64(&r.w, "child_pid", child);
@@ -205,7 +206,7 @@ void ipcg_record_exit(const char *how, int status)
 	struct ipcg_rec r;
 
 	ipcg_repeats_flush();
-	ipcg_rec_begin(&r, "exit");
+	ipcg_rec_begin(&r, IPCG_T_EXIT);
 	ipcg_jw_ku64(&r.w, "ts_ns", ipcg_now_ns());
 	ipcg_jw_ku64(&r.w, "calls", atomic_load(&ipcg_seq));
 	ipcg_jw_ku64(&r.w, "findings", atomic_load(&ipcg_nfindings));
@@ -227,7 +228,7 @@ void ipcg_record_exit(const char *how, int status)
 
 size_t ipcg_record_rotate(struct ipcg_rec *r, const char *next)
 {
-	ipcg_rec_begin(r, "rotate");
+	ipcg_rec_begin(r, IPCG_T_ROTATE);
 	ipcg_jw_ku64(&r->w, "ts_ns", ipcg_now_ns());
 	ipcg_jw_ku64(&r->w, "calls", atomic_load(&ipcg_seq));
 	ipcg_jw_ku64(&r->w, "findings", atomic_load(&ipcg_nfindings));
@@ -248,7 +249,7 @@ static void key_seq(struct ipcg_jw *w, uint64_t seq)
 void ipcg_finding_begin(struct ipcg_rec *r, const char *kind, const char *severity,
 			uint64_t seq, const char *message, uint32_t stack)
 {
-	ipcg_rec_begin(r, "finding");
+	ipcg_rec_begin(r, IPCG_T_FINDING);
 	/* one per call site and kind past the first few (exit-time ones,
 	 * one per leaked object, always in full) */
 	r->counted_only = seq && !ipcg_repeats_count(kind, severity, stack);
@@ -276,7 +277,7 @@ void ipcg_record_policy(const char *rule, const char *action, uint64_t seq, int 
 {
 	struct ipcg_rec r;
 
-	ipcg_rec_begin(&r, "policy");
+	ipcg_rec_begin(&r, IPCG_T_POLICY);
 	ipcg_jw_kstr(&r.w, "rule", rule);
 	ipcg_jw_kstr(&r.w, "action", action);
 	key_seq(&r.w, seq);

@@ -13,6 +13,7 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
+#include "ipcg/format.h"
 #include "detect.h"
 #include "finding_repeats.h"
 #include "guard.h"
@@ -54,8 +55,8 @@ static void live_segment(const struct ipcg_seg *s)
 {
 	struct ipcg_rec r;
 
-	ipcg_rec_begin(&r, "live");
-	ipcg_jw_kstr(&r.w, "object", "segment");
+	ipcg_rec_begin(&r, IPCG_T_LIVE);
+	ipcg_jw_kstr(&r.w, "object", IPCG_OBJ_SEGMENT);
 	ipcg_jw_ki64(&r.w, "shmid", s->shmid);
 	ipcg_fact_key(&r.w, "key", s->key_known ? s->key : IPC_PRIVATE);
 	ipcg_jw_ku64(&r.w, "size", s->size);
@@ -75,8 +76,8 @@ static void live_attach(const struct ipcg_att *a)
 	char flg[96];
 	struct ipcg_rec r;
 
-	ipcg_rec_begin(&r, "live");
-	ipcg_jw_kstr(&r.w, "object", "attach");
+	ipcg_rec_begin(&r, IPCG_T_LIVE);
+	ipcg_jw_kstr(&r.w, "object", IPCG_OBJ_ATTACH);
 	ipcg_jw_ki64(&r.w, "shmid", a->shmid);
 	ipcg_jw_khex(&r.w, "shmaddr", a->addr);
 	ipcg_jw_ku64(&r.w, "size", a->size);
@@ -96,8 +97,8 @@ static void live_socket(const struct ipcg_bound *b)
 
 	if (b->fd >= 0 && !ipcg_unix_sock_get(b->fd, &so))
 		so.type = -1;
-	ipcg_rec_begin(&r, "live");
-	ipcg_jw_kstr(&r.w, "object", "socket");
+	ipcg_rec_begin(&r, IPCG_T_LIVE);
+	ipcg_jw_kstr(&r.w, "object", IPCG_OBJ_SOCKET);
 	ipcg_jw_ki64(&r.w, "sockfd", b->fd);
 	ipcg_jw_key(&r.w, "addr");
 	ipcg_jw_open(&r.w, '{');
@@ -137,7 +138,7 @@ static void checkpoint_end(uint64_t seq, uint64_t objects)
 {
 	struct ipcg_rec r;
 
-	ipcg_rec_begin(&r, "checkpoint");
+	ipcg_rec_begin(&r, IPCG_T_CHECKPOINT);
 	ipcg_jw_ku64(&r.w, "ts_ns", ipcg_now_ns());
 	ipcg_jw_ku64(&r.w, "seq", seq);
 	ipcg_jw_ku64(&r.w, "objects", objects);

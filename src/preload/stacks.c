@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "ipcg/format.h"
 #include "config.h"
 #include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
@@ -102,7 +103,7 @@ static void write_stack(char *buf, size_t cap, uint32_t id, const uintptr_t *ips
 
 	ipcg_jw_init(&w, buf, cap - 1);
 	ipcg_jw_open(&w, '{');
-	ipcg_jw_kstr(&w, "type", "stack");
+	ipcg_jw_kstr(&w, "type", IPCG_T_STACK);
 	ipcg_jw_ku64(&w, "id", id);
 	ipcg_jw_raw(&w, ",\"frames\":[", 11);
 	for (int i = 0; i < n; i++) {
