@@ -1,5 +1,5 @@
 /* detect_shm.h: helpers shared by the System V shared-memory detectors
- * (detect_shm.c: shmget and ftok; detect_shmat.c: shmat, shmdt, shmctl). */
+ * (detect_shm.c: shmget; detect_ftok.c: ftok; detect_shmat.c: shmat, shmdt, shmctl). */
 #ifndef IPCG_DETECT_SHM_H
 #define IPCG_DETECT_SHM_H
 

@@ -37,7 +37,7 @@
  *   nothing is ever allocated with malloc.
  * - Stack ids in these tables are ids of the current trace; after fork
  *   they are translated lazily (stack_carry.h), so read them through
- *   ipcg_stack_carry_resolve() before writing them in a record.
+ *   ipcg_stack_resolve() (stack_carry.h) before writing them in a record.
  */
 #ifndef IPCG_SHM_STATE_H
 #define IPCG_SHM_STATE_H
