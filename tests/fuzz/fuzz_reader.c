@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #endif
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,39 +54,64 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+#define MAX_PARTS 4
+
+/* The input is one trace file, or several separated by a line that
+ * starts with a form feed: the parts of a rotated trace (or other
+ * processes), which the loader joins by their headers. */
+static int split_files(const uint8_t *data, size_t size, int *fds, char paths[][64])
+{
+	int n = 0;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= size && n < MAX_PARTS; i++) {
+		bool cut = i == size || (data[i] == '\f' && (i == 0 || data[i - 1] == '\n'));
+		if (!cut)
+			continue;
+		int fd = memfd_create("trace", MFD_CLOEXEC);
+		if (fd < 0)
+			break;
+		size_t len = i - start;
+		if (len && write(fd, data + start, len) != (ssize_t)len) {
+			close(fd);
+			break;
+		}
+		fds[n] = fd;
+		snprintf(paths[n], 64, "/proc/self/fd/%d", fd);
+		n++;
+		start = i + 1;
+	}
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char path[64];
-	int fd;
+	char paths[MAX_PARTS][64];
+	int fds[MAX_PARTS];
+	char *av[8 + MAX_PARTS];
 
 	parse_lines(data, size);
-	fd = memfd_create("trace", MFD_CLOEXEC);
-	if (fd < 0)
+	int n = split_files(data, size, fds, paths);
+	if (n == 0)
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	{
-		char *av[] = { "report", "--json", "--top", "0", path, NULL };
-		(void)ipcg_cmd_report(5, av);
-	}
-	{
-		char *av[] = { "report", path, NULL };
-		(void)ipcg_cmd_report(2, av);
-	}
-	{
-		char *av[] = { "events", "--stacks", path, NULL };
-		(void)ipcg_cmd_events(3, av);
-	}
-	{
-		char *av1[] = { "export", "--format", "chrome", path, NULL };
-		char *av2[] = { "export", "--format", "folded", path, NULL };
-		(void)ipcg_cmd_export(4, av1);
-		(void)ipcg_cmd_export(4, av2);
-	}
+	/* run argv prefix, then every file */
+#define RUN(fn, ...) do {						\
+		char *pre[] = { __VA_ARGS__ };				\
+		int k = (int)(sizeof(pre) / sizeof(pre[0]));		\
+		memcpy(av, pre, sizeof(pre));				\
+		for (int j = 0; j < n; j++)				\
+			av[k + j] = paths[j];				\
+		av[k + n] = NULL;					\
+		(void)fn(k + n, av);					\
+	} while (0)
+	RUN(ipcg_cmd_report, "report", "--json", "--top", "0");
+	RUN(ipcg_cmd_report, "report");
+	RUN(ipcg_cmd_events, "events", "--stacks");
+	RUN(ipcg_cmd_export, "export", "--format", "chrome");
+	RUN(ipcg_cmd_export, "export", "--format", "folded");
+#undef RUN
 	fflush(stdout);
-	close(fd);
+	for (int j = 0; j < n; j++)
+		close(fds[j]);
 	return 0;
 }
