@@ -150,12 +150,12 @@ void ipcg_rotate_slow(void)
 	char prev[256], next[256];
 	struct ipcg_rec r;
 
-	if (ipcg_tls_depth != 1 || !atomic_exchange(&ipcg_trace_rotate_due, 0))
+	if (ipcg_tls_depth != 1 || !atomic_exchange(&ipcg_trace_rotate_due, 0) ||
+	    !ipcg_trace_rotation_wanted())
 		return;
-	ipcg_txt(prev, sizeof(prev), 0, base_name(ipcg_trace_path()));
 	(void)live_objects(false);
 	ipcg_repeats_flush();	/* counts of the part that ends */
-	int part = ipcg_trace_rotate_begin();
+	int part = ipcg_trace_rotate_begin(prev, sizeof(prev));
 	if (part < 0)
 		return;
 	ipcg_txt(next, sizeof(next), 0, base_name(ipcg_trace_next_path()));
@@ -166,6 +166,6 @@ void ipcg_rotate_slow(void)
 	checkpoint_end(seq, live_objects(true));
 	size_t len = ipcg_record_rotate(&r, next);
 	ipcg_trace_rotate_end(len ? r.buf : NULL, len);
-	if (strcmp(base_name(ipcg_trace_path()), prev) != 0)
+	if (strcmp(base_name(ipcg_trace_path()), next) == 0)
 		ipcg_manifest_note(ipcg_trace_path());
 }

@@ -168,6 +168,9 @@ void ipcg_stacks_rewrite(void)
 {
 	if (!slots || !id_slot)
 		return;
+	/* pairs with the seq_cst publish-then-check in ipcg_stack_intern: the
+	 * rotation's generation increment is ordered before these loads */
+	atomic_thread_fence(memory_order_seq_cst);
 	uint32_t last = __atomic_load_n(&next_id, __ATOMIC_SEQ_CST);
 	for (uint32_t id = 1; id < last && id <= NSLOTS; id++) {
 		const uintptr_t *ips;

@@ -382,7 +382,11 @@ static void leave_window(struct wctl *c, uint64_t idx)
 
 	if (atomic_load_explicit(&tr.lidx[s], memory_order_acquire) == idx)
 		(void)madvise(slot_base(s), WIN_SIZE, MADV_DONTNEED);
-	atomic_store_explicit(&c->slot[s], (idx + NWIN) << TAG_SHIFT, memory_order_release);
+	/* only if the slot is still this complete window: a rotation (or a
+	 * writer that timed out waiting) may have given it away meanwhile */
+	uint64_t full = idx << TAG_SHIFT | WIN_SIZE;
+	atomic_compare_exchange_strong_explicit(&c->slot[s], &full, (idx + NWIN) << TAG_SHIFT,
+						memory_order_release, memory_order_relaxed);
 }
 
 /* Populate the next step of the mapping after end, unless another writer
@@ -515,10 +519,11 @@ static int closed_write(const char *rec, size_t len)
 		}
 		if (!rot.err)
 			rot.err = -ret;
-	} else if (atomic_load(&rot.busy) && wait_rotation() &&
-		   !(atomic_load(&tr.ctl->tail) & CLOSED)) {
-		return ipcg_trace_write(rec, len);
+		return -1;	/* the checkpoint fails: the old part goes on, nothing of the program's is lost */
 	}
+	/* reopened by a rotation that ended (or failed) since our reservation */
+	if (wait_rotation() && !(atomic_load(&tr.ctl->tail) & CLOSED))
+		return ipcg_trace_write(rec, len);
 	atomic_fetch_add_explicit(&tr.ctl->dropped, 1, memory_order_relaxed);
 	return -1;
 }
@@ -844,19 +849,26 @@ void ipcg_trace_finish(void)
 /* Before exec: the new image writes its own trace, so cut this one to its
  * last record now (the mapping disappears with the old image).  When the
  * exec fails, ipcg_trace_resume() reopens for writing at the same end. */
+static bool suspended;	/* ipcg_trace_suspend() closed the trace */
+
 void ipcg_trace_suspend(void)
 {
-	if (tr.mode != MODE_MAP || (atomic_load(&tr.ctl->tail) & CLOSED))
+	if (tr.mode != MODE_MAP)
+		return;
+	(void)wait_rotation();	/* a rotation closes the trace for a while */
+	if (atomic_load(&tr.ctl->tail) & CLOSED)
 		return;
 	ipcg_trace_finish();	/* sets suspended_at */
+	suspended = true;
 }
 
 void ipcg_trace_resume(void)
 {
 	struct wctl *c = tr.ctl;
 
-	if (tr.mode != MODE_MAP || !(atomic_load(&c->tail) & CLOSED))
+	if (tr.mode != MODE_MAP || !suspended || !(atomic_load(&c->tail) & CLOSED))
 		return;
+	suspended = false;
 	/* the file now ends at suspended_at: sizes first, so a writer that gets
 	 * an offset from the reopened tail sees the smaller size and grows */
 	atomic_store(&c->size, suspended_at);
@@ -931,15 +943,29 @@ static void rotation_failed(const char *name, int err)
 	ipcg_say(msg);
 }
 
-int ipcg_trace_rotate_begin(void)
+bool ipcg_trace_rotation_wanted(void)
+{
+	if (tr.mode != MODE_MAP || rot.off || atomic_load(&rot.busy))
+		return false;
+	uint64_t tail = atomic_load(&tr.ctl->tail);
+	return !(tail & CLOSED) && tail > tr.cap_at;
+}
+
+int ipcg_trace_rotate_begin(char *prev, size_t cap)
 {
 	struct wctl *c = tr.ctl;
 	char name[PATH_MAX];
 	struct stat st;
 
-	if (tr.mode != MODE_MAP || rot.off || atomic_load(&c->stop_err) ||
-	    (atomic_load(&c->tail) & CLOSED) || atomic_exchange(&rot.busy, 1))
+	if (tr.mode != MODE_MAP || rot.off || atomic_load(&c->stop_err) || atomic_exchange(&rot.busy, 1))
 		return -1;
+	uint64_t tail = atomic_load(&c->tail);
+	if ((tail & CLOSED) || tail <= tr.cap_at) {	/* another thread rotated already */
+		atomic_store(&rot.busy, 0);
+		return -1;
+	}
+	const char *slash = strrchr(tr.path, '/');
+	ipcg_txt(prev, cap, 0, slash ? slash + 1 : tr.path);
 	size_t k = ipcg_txt(name, sizeof(name), 0, tr.first);
 	k = ipcg_txt(name, sizeof(name), k, ".");
 	ipcg_txt_u64(name, sizeof(name), k, rot.part + 1);
@@ -956,9 +982,18 @@ int ipcg_trace_rotate_begin(void)
 		return -1;
 	}
 	uint64_t end = close_trace(c);
-	if (end == NO_STOP) {		/* closed meanwhile: exit or exec */
+	if (end == NO_STOP || !committed_below(c, end)) {
 		ipcg_sys_close(fd);
 		(void)unlink(rot.path);
+		if (end != NO_STOP) {
+			/* a writer stopped in the middle of a record (a signal
+			 * handler, a preempted thread): switching the ring under it
+			 * could fault in the program; go on, and try again a
+			 * quarter of a cap later (a writer stuck for good costs
+			 * FINISH_WAIT_NS per attempt) */
+			tr.cap_at = end + tr.max_size / 4;
+			atomic_store(&c->tail, end);
+		}
 		atomic_store(&rot.busy, 0);
 		return -1;
 	}
@@ -1039,6 +1074,8 @@ void ipcg_trace_rotate_end(const char *rec, size_t len)
 	tr.cap_at = n + tr.max_size / 2 > tr.max_size ? n + tr.max_size / 2 : tr.max_size;
 	release_fd();
 	ipcg_spin_unlock(&c->lock);
+	/* raised meanwhile by records that went to the old part */
+	atomic_store(&ipcg_trace_rotate_due, 0);
 	atomic_store(&c->tail, n);	/* writers go on in the new part */
 	atomic_store(&rot.busy, 0);
 }

@@ -52,7 +52,12 @@ const char *ipcg_trace_stopped(void);
  * on, uncapped, in the current file. */
 extern _Atomic int ipcg_trace_rotate_due;
 void ipcg_trace_set_max_size(uint64_t max);	/* 0 = no cap */
-int ipcg_trace_rotate_begin(void);	/* the new part's number, or -1 */
+/* The current part is past the cap and no rotation runs (a cheap test
+ * before the checkpoint's preparation). */
+bool ipcg_trace_rotation_wanted(void);
+/* The new part's number, or -1; prev gets the basename of the part that
+ * ends. */
+int ipcg_trace_rotate_begin(char *prev, size_t cap);
 void ipcg_trace_rotate_end(const char *rec, size_t len);
 const char *ipcg_trace_next_path(void);	/* during a rotation: the new part */
 /* Rotations begun: a stack written under one generation and published
