@@ -46,6 +46,22 @@ is "$(jq -r 'select(.type=="header") | .part' "$newest")" $((n - 1)) "threads: t
 # findings: the exit record counts 2 (the leak and its attach)
 is "$(tail -1 "$newest" | jq -r '.findings')" 2 "threads: the exit record's findings"
 
+# writers stalled 250 ms mid-call by a signal handler while the trace
+# rotates: the rotation waits for records in flight or tries later, so
+# the program never faults and every call is in exactly one part
+mkdir -p "$T/stall"
+IPCGUARD_OUTPUT="$T/stall/t.jsonl" IPCGUARD_MAX_SIZE=1M preload "$PROGS/rot_stall" 1 >"$T/stall.out" 2>"$T/stall.err"
+is "$?:$(cat "$T/stall.out")" "0:done" "stall: the program runs to its end"
+set -- $(parts "$T/stall" t.jsonl)
+[ $# -ge 3 ]; ok $? "stall: the trace rotated ($# parts)"
+calls=$(tail -1 "$(eval echo \${$#})" | jq -r .calls)
+# jq parses every line: it fails on one that is not JSON
+jq -r 'select(.type=="call") | .seq' "$@" >"$T/stall.all"
+ok $? "stall: every line of every part is JSON"
+sort -n "$T/stall.all" | uniq >"$T/stall.seqs"
+is "$(wc -l <"$T/stall.all" | tr -d ' '):$(wc -l <"$T/stall.seqs" | tr -d ' '):$(tail -1 "$T/stall.seqs")" "$calls:$calls:$calls" \
+	"stall: calls 1..$calls each in one part"
+
 # findings compacted by IPCGUARD_REPEATS over many parts (counts per
 # part): written + counted = the exit record's findings; fork children
 # write their own traces, whose parts are their own
