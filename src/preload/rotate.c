@@ -29,22 +29,6 @@
 #include "trace.h"
 #include "unix_state.h"
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-static void key_stack(struct ipcg_jw *w, uint32_t stack)
-{
-	ipcg_jw_key(w, "stack");
-	if (stack)
-		ipcg_jw_u64(w, stack);
-	else
-		ipcg_jw_null(w);
-}
-
 static void key_bool(struct ipcg_jw *w, const char *key, bool v)
 {
 	ipcg_jw_key(w, key);
@@ -67,7 +51,7 @@ static void live_segment(const struct ipcg_seg *s)
 	key_bool(&r.w, "removed", s->removed);
 	ipcg_jw_ku64(&r.w, "nattch", s->nattach);
 	ipcg_fact_seq(&r.w, "seq", s->create_seq);
-	key_stack(&r.w, ipcg_stack_resolve(s->create_stack));
+	ipcg_fact_stack(&r.w, "stack", s->create_stack);
 	(void)ipcg_rec_end(&r);
 }
 
@@ -86,7 +70,7 @@ static void live_attach(const struct ipcg_att *a)
 	ipcg_jw_ku64(&r.w, "refs", a->refs);
 	key_bool(&r.w, "inherited", a->inherited);
 	ipcg_fact_seq(&r.w, "seq", a->seq);
-	key_stack(&r.w, ipcg_stack_resolve(a->stack));
+	ipcg_fact_stack(&r.w, "stack", a->stack);
 	(void)ipcg_rec_end(&r);
 }
 
@@ -110,7 +94,7 @@ static void live_socket(const struct ipcg_bound *b)
 	key_bool(&r.w, "listening", so.listening);
 	key_bool(&r.w, "inherited", so.inherited);
 	ipcg_fact_seq(&r.w, "seq", b->seq);
-	key_stack(&r.w, ipcg_stack_resolve(b->stack));
+	ipcg_fact_stack(&r.w, "stack", b->stack);
 	(void)ipcg_rec_end(&r);
 }
 
@@ -155,17 +139,15 @@ void ipcg_rotate_slow(void)
 		return;
 	(void)live_objects(false);
 	ipcg_repeats_flush();	/* counts of the part that ends */
-	int part = ipcg_trace_rotate_begin(prev, sizeof(prev));
+	int part = ipcg_trace_rotate_begin(prev, next, sizeof(prev));
 	if (part < 0)
 		return;
-	ipcg_txt(next, sizeof(next), 0, base_name(ipcg_trace_next_path()));
 	ipcg_record_header_part((unsigned)part, prev);
 	ipcg_modules_rewrite();
 	ipcg_stacks_rewrite();
 	uint64_t seq = atomic_load(&ipcg_seq);
 	checkpoint_end(seq, live_objects(true));
 	size_t len = ipcg_record_rotate(&r, next);
-	ipcg_trace_rotate_end(len ? r.buf : NULL, len);
-	if (strcmp(base_name(ipcg_trace_path()), next) == 0)
+	if (ipcg_trace_rotate_end(len ? r.buf : NULL, len))
 		ipcg_manifest_note(ipcg_trace_path());
 }

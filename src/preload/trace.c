@@ -922,9 +922,11 @@ unsigned ipcg_trace_generation(void)
 	return atomic_load(&rot.gen);
 }
 
-const char *ipcg_trace_next_path(void)
+static void put_base_name(char *out, size_t cap, const char *path)
 {
-	return atomic_load(&rot.busy) && rot_self ? rot.path : "";
+	const char *slash = strrchr(path, '/');
+
+	ipcg_txt(out, cap, 0, slash ? slash + 1 : path);
 }
 
 /* One line on stderr; the trace goes on in the current file, uncapped. */
@@ -951,7 +953,7 @@ bool ipcg_trace_rotation_wanted(void)
 	return !(tail & CLOSED) && tail > tr.cap_at;
 }
 
-int ipcg_trace_rotate_begin(char *prev, size_t cap)
+int ipcg_trace_rotate_begin(char *prev, char *next, size_t cap)
 {
 	struct wctl *c = tr.ctl;
 	char name[PATH_MAX];
@@ -964,8 +966,7 @@ int ipcg_trace_rotate_begin(char *prev, size_t cap)
 		atomic_store(&rot.busy, 0);
 		return -1;
 	}
-	const char *slash = strrchr(tr.path, '/');
-	ipcg_txt(prev, cap, 0, slash ? slash + 1 : tr.path);
+	put_base_name(prev, cap, tr.path);
 	size_t k = ipcg_txt(name, sizeof(name), 0, tr.first);
 	k = ipcg_txt(name, sizeof(name), k, ".");
 	ipcg_txt_u64(name, sizeof(name), k, rot.part + 1);
@@ -999,6 +1000,7 @@ int ipcg_trace_rotate_begin(char *prev, size_t cap)
 	}
 	/* stacks interned from here on are written again (stacks.c) */
 	atomic_fetch_add(&rot.gen, 1);
+	put_base_name(next, cap, rot.path);
 	rot.fd = move_high(fd);
 	rot.dev = st.st_dev;
 	rot.ino = st.st_ino;
@@ -1038,7 +1040,7 @@ static void ring_restart(struct wctl *c, uint64_t len)
 	atomic_store(&tr.ready, len);
 }
 
-void ipcg_trace_rotate_end(const char *rec, size_t len)
+bool ipcg_trace_rotate_end(const char *rec, size_t len)
 {
 	struct wctl *c = tr.ctl;
 	uint64_t n = rot.off_new;
@@ -1051,7 +1053,7 @@ void ipcg_trace_rotate_end(const char *rec, size_t len)
 		rotation_failed(rot.path, rot.err ? rot.err : EIO);
 		atomic_store(&c->tail, rot.end);	/* the part goes on where it was */
 		atomic_store(&rot.busy, 0);
-		return;
+		return false;
 	}
 	cut(c, rot.end, rec, len);
 	ipcg_spin_lock(&c->lock);
@@ -1078,6 +1080,7 @@ void ipcg_trace_rotate_end(const char *rec, size_t len)
 	atomic_store(&ipcg_trace_rotate_due, 0);
 	atomic_store(&c->tail, n);	/* writers go on in the new part */
 	atomic_store(&rot.busy, 0);
+	return true;
 }
 
 bool ipcg_trace_active(void) { return tr.mode != MODE_NONE; }

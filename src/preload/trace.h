@@ -55,11 +55,11 @@ void ipcg_trace_set_max_size(uint64_t max);	/* 0 = no cap */
 /* The current part is past the cap and no rotation runs (a cheap test
  * before the checkpoint's preparation). */
 bool ipcg_trace_rotation_wanted(void);
-/* The new part's number, or -1; prev gets the basename of the part that
- * ends. */
-int ipcg_trace_rotate_begin(char *prev, size_t cap);
-void ipcg_trace_rotate_end(const char *rec, size_t len);
-const char *ipcg_trace_next_path(void);	/* during a rotation: the new part */
+/* The new part's number, or -1; prev and next (cap bytes each) get the
+ * basenames of the part that ends and of the new one. */
+int ipcg_trace_rotate_begin(char *prev, char *next, size_t cap);
+/* true when the new part is open (false: the old one goes on) */
+bool ipcg_trace_rotate_end(const char *rec, size_t len);
 /* Rotations begun: a stack written under one generation and published
  * under another is written again (stacks.c). */
 unsigned ipcg_trace_generation(void);
