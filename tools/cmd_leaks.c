@@ -141,6 +141,34 @@ static bool same_host(const struct ipcg_proc *a, const struct ipcg_proc *b)
 	return a->host && b->host && !strcmp(a->host, b->host);
 }
 
+/* A segment process p made, in front of any older one of the same id
+ * (a reused shmid); NULL when out of memory (l->oom). */
+static struct made_seg *add_seg(struct leaks *l, struct ipcg_proc *p, int64_t shmid, const char *key,
+				uint64_t seq, uint64_t created_ns, uint64_t size,
+				const struct ipcg_stack *stack)
+{
+	struct made_seg *old = seg_find(l, shmid);
+	struct made_seg *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->key = strdup(key))) {
+		free(s);
+		l->oom = true;
+		return NULL;
+	}
+	s->pid = p->pid;
+	s->shmid = shmid;
+	s->proc = p;
+	s->seq = seq;
+	s->created_ns = created_ns;
+	s->size = size;
+	s->stack = stack;
+	if (old)
+		HASH_DEL(l->segs, old);
+	s->older = old;
+	HASH_ADD(hh, l->segs, shmid, sizeof(s->shmid), s);
+	return s;
+}
+
 static void on_shmget(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec *r)
 {
 	const char *key = arg_str(r, "key"), *flg = arg_str(r, "shmflg");
@@ -158,24 +186,8 @@ static void on_shmget(struct leaks *l, struct ipcg_proc *p, const struct ipcg_re
 				return;	/* got again what it made before, or the call of a live record */
 			break;
 		}
-	struct made_seg *s = calloc(1, sizeof(*s));
-	if (!s || !(s->key = strdup(key))) {
-		free(s);
-		l->oom = true;
-		return;
-	}
 	(void)ipcg_jv_u64(arg(r, "size"), &size);
-	s->pid = p->pid;
-	s->shmid = shmid;
-	s->proc = p;
-	s->seq = r->seq;
-	s->created_ns = realtime_of(p, r->ts);
-	s->size = size;
-	s->stack = r->stack;
-	if (old)
-		HASH_DEL(l->segs, old);
-	s->older = old;
-	HASH_ADD(hh, l->segs, shmid, sizeof(s->shmid), s);
+	(void)add_seg(l, p, shmid, key, r->seq, realtime_of(p, r->ts), size, r->stack);
 }
 
 static void on_shmctl(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec *r)
@@ -245,22 +257,9 @@ static void live_segment(struct leaks *l, struct ipcg_proc *p, const struct ipcg
 	for (struct made_seg *o = old; o; o = o->older)
 		if (o->proc == p)
 			return;		/* known already */
-	if (!(s = calloc(1, sizeof(*s))) || !(s->key = strdup(lv->key))) {
-		free(s);
-		l->oom = true;
-		return;
-	}
-	s->pid = p->pid;
-	s->shmid = lv->shmid;
-	s->proc = p;
-	s->seq = r->has_seq ? r->seq : 0;
-	s->size = lv->size;
-	s->stack = r->stack;
-	s->removed = lv->removed;
-	if (old)
-		HASH_DEL(l->segs, old);
-	s->older = old;
-	HASH_ADD(hh, l->segs, shmid, sizeof(s->shmid), s);
+	s = add_seg(l, p, lv->shmid, lv->key, r->has_seq ? r->seq : 0, 0, lv->size, r->stack);
+	if (s)
+		s->removed = lv->removed;
 }
 
 /* A bound socket of a checkpoint: its file is this process's. */
