@@ -18,7 +18,7 @@ BASE_CFLAGS := -std=gnu11 $(OPT) -g $(WARN) -Iinclude -D_GNU_SOURCE
 CFLAGS  ?=
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 
-LIB_SRCS   := $(wildcard src/preload/*.c) $(wildcard src/common/*.c)
+LIB_SRCS   := $(wildcard src/preload/*/*.c) $(wildcard src/common/*.c)
 TOOL_SRCS  := $(wildcard tools/*.c) $(wildcard src/common/*.c)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 TOOL_OBJS  := $(patsubst %.c,$(BUILD)/tool/%.o,$(TOOL_SRCS))
@@ -39,7 +39,7 @@ all: $(LIB) $(TOOL)
 
 $(BUILD)/lib/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
+	$(CC) $(ALL_CFLAGS) -Isrc/preload -fPIC -fvisibility=hidden -ftls-model=initial-exec \
 	  -fno-omit-frame-pointer -MMD -MP -c $< -o $@
 
 $(BUILD)/tool/%.o: %.c
@@ -55,7 +55,7 @@ $(TOOL): $(TOOL_OBJS)
 
 $(BUILD)/tests/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -D_GNU_SOURCE \
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Isrc/preload -D_GNU_SOURCE \
 	  -MMD -MP -Wl,--build-id $< -o $@ -lpthread -ldl -L$(BUILD)/tests -Wl,-rpath,'$$ORIGIN' \
 	  $(if $(filter ctor_user,$*),-lctor_lib,)
 
@@ -65,9 +65,9 @@ $(BUILD)/tests/%.so: tests/progs/%.c
 
 $(BUILD)/tests/ctor_user: $(BUILD)/tests/libctor_lib.so
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/lib/tap.c $(filter-out src/preload/hooks_%.c,$(LIB_SRCS))
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/lib/tap.c $(filter-out src/preload/hooks/%,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/tap.c src/common/*.c -lpthread
+	$(CC) $(ALL_CFLAGS) -Isrc/preload -Itests/lib -o $@ $< tests/lib/tap.c src/common/*.c -lpthread
 
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(dir $@)

@@ -1,12 +1,12 @@
 /* det_tab.c: the fixed-capacity table behind the detectors' state
- * (src/preload/tab.c), driven directly: inserts up to capacity, equal
+ * (src/preload/core/tab.c), driven directly: inserts up to capacity, equal
  * keys, removal from chains, free-list reuse, a long insert/remove loop
  * that must stay in the same slots, and clear.  Prints one line per
  * check: "name ok" or "name FAIL ...". */
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/preload/tab.c"
+#include "../../src/preload/core/tab.c"
 
 struct ent {
 	struct ipcg_tab_hdr h;

@@ -1,0 +1,44 @@
+/* core/spin.h: the spin lock of the state tables (shm/state.c, unix/state.c).
+ * Held for a few hundred instructions at most, never across a real call
+ * or a record write, and only by a thread that holds the re-entrancy
+ * guard, so a signal handler never spins on a lock its own thread holds.
+ * A waiter yields after a short spin: the holder may have been preempted. */
+#ifndef IPCG_SPIN_H
+#define IPCG_SPIN_H
+
+#include <sched.h>
+#include <stdatomic.h>
+
+static inline void ipcg_spin_lock(_Atomic int *l)
+{
+	unsigned n = 0;
+
+	while (atomic_exchange_explicit(l, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(l, memory_order_relaxed)) {
+			if (++n < 128)
+				__builtin_ia32_pause();
+			else
+				sched_yield();
+		}
+	}
+}
+
+static inline void ipcg_spin_unlock(_Atomic int *l)
+{
+	atomic_store_explicit(l, 0, memory_order_release);
+}
+
+/* Locks of the static scratch buffers some rare paths use instead of a
+ * large stack frame (paths, /proc/net/unix lines).  Fork may copy one
+ * held by another thread, so the fork child resets them all
+ * (ipcg_state_atfork_child). */
+enum ipcg_scratch {
+	IPCG_SCRATCH_BIND,	/* unix/detect.c: the bound-file record */
+	IPCG_SCRATCH_WORLD,	/* unix/detect.c: directory walk */
+	IPCG_SCRATCH_SWEEP,	/* unix/state.c: bound-file sweep */
+	IPCG_SCRATCH_PROC,	/* unix/probe.c: /proc/net/unix reader */
+	IPCG_SCRATCH_N
+};
+extern _Atomic int ipcg_scratch_lock[IPCG_SCRATCH_N];
+
+#endif

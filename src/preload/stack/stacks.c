@@ -1,0 +1,213 @@
+/* stack/stacks.c: stack interning (see stack/stacks.h).
+ *
+ * Lookups are lock-free: an open-addressing table whose slots are
+ * published with a release store of their hash once the frames are in
+ * place.  Inserts take a spin lock, write the stack record and only then
+ * publish, so any record referring to a stack id lands after it. */
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ipcg/format.h"
+#include "core/config.h"
+#include "ipcg/compiler.h"
+#include "ipcg/jsonw.h"
+#include "stack/modules.h"
+#include "stack/stacks.h"
+#include "trace/trace.h"
+
+#define SLOT_BITS 16			/* 65536 distinct stacks per process */
+#define NSLOTS (1u << SLOT_BITS)
+#define POOL_IPS (4u << 20)		/* frames of all interned stacks (32 MiB VA) */
+#define MAX_PROBE 64
+
+struct slot {
+	_Atomic uint64_t hash;		/* 0 = empty; published last */
+	uint32_t id;
+	uint32_t n;			/* frames */
+	uint32_t off;			/* first frame in pool */
+	uint32_t epoch;			/* ipcg_modules_epoch() when interned */
+};
+
+static struct slot *slots;
+static uint32_t *id_slot;		/* id -> slot index + 1 (ipcg_stack_frames) */
+static uintptr_t *pool;
+static uint32_t pool_used;
+static uint32_t next_id = 1;
+static uint64_t generation = 1;
+static _Atomic int ins_lock;
+static char recbuf[IPCG_STACK_MAX * 32 + 64];	/* [id,"0x..."] per frame; under ins_lock */
+
+int ipcg_stacks_init(void)
+{
+	if (slots)
+		return 0;
+	void *s = mmap(NULL, NSLOTS * sizeof(struct slot), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p = mmap(NULL, POOL_IPS * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *ix = mmap(NULL, (NSLOTS + 1) * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ix != MAP_FAILED)
+		id_slot = ix;	/* optional: only fork children need it */
+	if (s == MAP_FAILED || p == MAP_FAILED) {
+		if (s != MAP_FAILED)
+			munmap(s, NSLOTS * sizeof(struct slot));
+		if (p != MAP_FAILED)
+			munmap(p, POOL_IPS * sizeof(uintptr_t));
+		return -1;
+	}
+	slots = s;
+	pool = p;
+	return 0;
+}
+
+static inline uint64_t hash_ips(const uintptr_t *ips, int n)
+{
+	uint64_t h = generation * 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+
+	for (int i = 0; i < n; i++) {
+		h ^= ips[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h | 1;	/* never 0: 0 marks an empty slot */
+}
+
+static uint32_t find(uint64_t h, const uintptr_t *ips, int n, unsigned *ret_free)
+{
+	unsigned i = (unsigned)h & (NSLOTS - 1);
+
+	for (unsigned probe = 0; probe < MAX_PROBE; probe++, i = (i + 1) & (NSLOTS - 1)) {
+		uint64_t sh = atomic_load_explicit(&slots[i].hash, memory_order_acquire);
+		if (sh == 0) {
+			*ret_free = i;
+			return 0;
+		}
+		if (sh == h && slots[i].n == (uint32_t)n &&
+		    memcmp(pool + slots[i].off, ips, (size_t)n * sizeof(*ips)) == 0)
+			return slots[i].id;
+	}
+	*ret_free = NSLOTS;	/* probe chain full */
+	return 0;
+}
+
+static char dumpbuf[sizeof(recbuf)];	/* ipcg_stacks_rewrite: one rotation at a time */
+
+/* at: UINT32_MAX = ipcg_modules_lookup (now), else the lock-free lookup
+ * of a checkpoint as of that modules epoch */
+static void write_stack(char *buf, size_t cap, uint32_t id, const uintptr_t *ips, int n, uint32_t at)
+{
+	struct ipcg_jw w;
+
+	ipcg_jw_init(&w, buf, cap - 1);
+	ipcg_jw_open(&w, '{');
+	ipcg_jw_kstr(&w, "type", IPCG_T_STACK);
+	ipcg_jw_ku64(&w, "id", id);
+	ipcg_jw_raw(&w, ",\"frames\":[", 11);
+	for (int i = 0; i < n; i++) {
+		uintptr_t off;
+		uint32_t mod = at == UINT32_MAX ? ipcg_modules_lookup(ips[i], &off)
+					       : ipcg_modules_lookup_at(ips[i], at, &off);
+		if (i)
+			ipcg_jw_raw(&w, ",", 1);
+		ipcg_jw_raw(&w, "[", 1);
+		ipcg_jw_u64(&w, mod);
+		ipcg_jw_raw(&w, ",", 1);
+		ipcg_jw_hex(&w, off);
+		ipcg_jw_raw(&w, "]", 1);
+	}
+	ipcg_jw_raw(&w, "]}", 2);
+	if (!ipcg_jw_ok(&w))
+		return;
+	buf[w.len++] = '\n';
+	(void)ipcg_trace_write(buf, w.len);
+}
+
+uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
+{
+	unsigned free_slot;
+	uint32_t id;
+
+	if (!slots || n <= 0)
+		return 0;
+	uint64_t h = hash_ips(ips, n);
+	if ((id = find(h, ips, n, &free_slot)))
+		return id;
+	ipcg_modules_cover(ips, n);	/* the loader may be called here, not under ins_lock */
+
+	while (atomic_exchange_explicit(&ins_lock, 1, memory_order_acquire))
+		__builtin_ia32_pause();
+	h = hash_ips(ips, n);	/* generation may have moved */
+	id = find(h, ips, n, &free_slot);
+	if (!id && free_slot < NSLOTS && pool_used + (uint32_t)n <= POOL_IPS) {
+		struct slot *s = &slots[free_slot];
+		memcpy(pool + pool_used, ips, (size_t)n * sizeof(*ips));
+		s->off = pool_used;
+		s->n = (uint32_t)n;
+		s->epoch = ipcg_modules_epoch();
+		s->id = id = next_id;
+		__atomic_store_n(&next_id, id + 1, __ATOMIC_SEQ_CST);
+		if (id_slot && id <= NSLOTS)
+			id_slot[id] = free_slot + 1;
+		pool_used += (uint32_t)n;
+		unsigned gen = ipcg_trace_generation();
+		write_stack(recbuf, sizeof(recbuf), id, ips, n, UINT32_MAX);
+		atomic_store_explicit(&s->hash, h, memory_order_seq_cst);
+		/* a rotation began meanwhile: its checkpoint may have missed this
+		 * stack, whose record went to the part before (trace/trace.h) */
+		if (ipcg_trace_generation() != gen)
+			write_stack(recbuf, sizeof(recbuf), id, ips, n, UINT32_MAX);
+	}
+	atomic_store_explicit(&ins_lock, 0, memory_order_release);
+	return id;
+}
+
+void ipcg_stacks_rewrite(void)
+{
+	if (!slots || !id_slot)
+		return;
+	/* pairs with the seq_cst publish-then-check in ipcg_stack_intern: the
+	 * rotation's generation increment is ordered before these loads */
+	atomic_thread_fence(memory_order_seq_cst);
+	uint32_t last = __atomic_load_n(&next_id, __ATOMIC_SEQ_CST);
+	for (uint32_t id = 1; id < last && id <= NSLOTS; id++) {
+		const uintptr_t *ips;
+		int n = ipcg_stack_frames(id, &ips);
+		if (n > 0)
+			write_stack(dumpbuf, sizeof(dumpbuf), id, ips, n,
+				    slots[id_slot[id] - 1].epoch);
+	}
+}
+
+int ipcg_stack_frames(uint32_t id, const uintptr_t **ret_ips)
+{
+	if (!id_slot || !id || id > NSLOTS || !id_slot[id])
+		return 0;
+	const struct slot *s = &slots[id_slot[id] - 1];
+	if (!atomic_load_explicit(&s->hash, memory_order_acquire) || s->id != id)
+		return 0;
+	*ret_ips = pool + s->off;
+	return (int)s->n;
+}
+
+void ipcg_stacks_new_generation(void)
+{
+	while (atomic_exchange_explicit(&ins_lock, 1, memory_order_acquire))
+		__builtin_ia32_pause();
+	generation++;
+	atomic_store_explicit(&ins_lock, 0, memory_order_release);
+}
+
+void ipcg_stacks_reset(void)
+{
+	if (slots)	/* back to zero pages: nothing copied or touched */
+		(void)madvise(slots, NSLOTS * sizeof(struct slot), MADV_DONTNEED);
+	if (id_slot)
+		(void)madvise(id_slot, (NSLOTS + 1) * sizeof(uint32_t), MADV_DONTNEED);
+	pool_used = 0;
+	next_id = 1;
+	generation = 1;
+	atomic_store(&ins_lock, 0);
+}

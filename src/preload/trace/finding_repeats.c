@@ -1,0 +1,103 @@
+/* trace/finding_repeats.c: see trace/finding_repeats.h. */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "ipcg/format.h"
+#include "core/config.h"
+#include "trace/finding_repeats.h"
+#include "trace/records.h"
+#include "core/spin.h"
+
+#define SLOTS 2048		/* distinct (kind, site) pairs counted; power of two */
+#define PROBES 32
+
+struct slot {
+	_Atomic uint64_t key;		/* hash(kind) << 32 | stack, 0 = free */
+	_Atomic(const char *) kind;
+	_Atomic(const char *) severity;
+	_Atomic uint64_t count;		/* findings of this kind at this site */
+	uint64_t flushed;		/* count at the last flush (flushes are serial) */
+};
+
+static struct slot slots[SLOTS];
+static _Atomic int any_used;
+static _Atomic int flush_lock;	/* a rotation and exit may flush at once */	/* at exit, most processes have nothing to scan */
+
+static uint32_t kind_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h | 1;			/* never 0: the key of a used slot is not 0 */
+}
+
+bool ipcg_repeats_count(const char *kind, const char *severity, uint32_t stack)
+{
+	if (!ipcg_config.repeats)
+		return true;
+	uint64_t key = (uint64_t)kind_hash(kind) << 32 | stack;
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+
+	for (unsigned i = 0; i < PROBES; i++) {
+		struct slot *s = &slots[((h >> 40) + i) & (SLOTS - 1)];
+		uint64_t cur = atomic_load_explicit(&s->key, memory_order_acquire);
+
+		if (cur == 0) {
+			uint64_t expected = 0;
+			if (!atomic_compare_exchange_strong(&s->key, &expected, key) && expected != key)
+				continue;	/* another pair took it */
+			cur = key;
+			atomic_store_explicit(&any_used, 1, memory_order_relaxed);
+		}
+		if (cur != key)
+			continue;
+		atomic_store_explicit(&s->kind, kind, memory_order_relaxed);
+		atomic_store_explicit(&s->severity, severity, memory_order_relaxed);
+		return atomic_fetch_add(&s->count, 1) < ipcg_config.repeats;
+	}
+	return true;			/* table full: nothing is lost */
+}
+
+void ipcg_repeats_flush(void)
+{
+	if (!atomic_load(&any_used))
+		return;	/* 64 KiB of table not touched (a page fault each) */
+	ipcg_spin_lock(&flush_lock);
+	for (unsigned i = 0; i < SLOTS; i++) {
+		struct slot *s = &slots[i];
+		uint64_t key = atomic_load(&s->key), n = atomic_load(&s->count);
+		const char *kind = atomic_load(&s->kind), *sev = atomic_load(&s->severity);
+		uint64_t lim = ipcg_config.repeats, prev = s->flushed;
+		struct ipcg_rec r;
+
+		if (!key || n <= prev || !kind || !sev)
+			continue;
+		/* since the last flush (the part before a rotation had its own) */
+		uint64_t count = n - prev;
+		uint64_t written = (n < lim ? n : lim) - (prev < lim ? prev : lim);
+		s->flushed = n;
+		if (count == written)
+			continue;
+		ipcg_rec_begin(&r, IPCG_T_FINDING_REPEATS);
+		ipcg_jw_kstr(&r.w, "kind", kind);
+		ipcg_jw_kstr(&r.w, "severity", sev);
+		ipcg_jw_key(&r.w, "stack");
+		if ((uint32_t)key)
+			ipcg_jw_u64(&r.w, (uint32_t)key);
+		else
+			ipcg_jw_null(&r.w);
+		ipcg_jw_ku64(&r.w, "count", count);
+		ipcg_jw_ku64(&r.w, "written", written);
+		(void)ipcg_rec_end(&r);
+	}
+	ipcg_spin_unlock(&flush_lock);
+}
+
+void ipcg_repeats_atfork_child(void)
+{
+	if (atomic_load(&any_used))
+		memset(slots, 0, sizeof(slots));
+	atomic_store(&any_used, 0);
+	atomic_store(&flush_lock, 0);
+}
