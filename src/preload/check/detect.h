@@ -57,7 +57,8 @@ void ipcg_fact_stack(struct ipcg_jw *w, const char *name, uint32_t id);
 void ipcg_fact_seq(struct ipcg_jw *w, const char *name, uint64_t seq);
 
 /* Exit-time findings (check/detect_exit.c): attached-at-exit, segment-leak,
- * socket-file-leak, then the exit-time policies.  Once, guard held. */
+ * socket-file-leak.  Once, guard held, before the exit-time policies
+ * (check/policy.h) so a leak is reported before a policy cleans it up. */
 void ipcg_exit_detect(void);
 /* In a fork child: this process is a new owner of the exit sequence. */
 void ipcg_exit_detect_atfork_child(void);

@@ -187,8 +187,6 @@ void ipcg_exit_detect(void)
 		goto out;
 	shm_at_exit(ipcg_detect_logging(IPCG_FAM_SHM));
 	unix_at_exit(ipcg_detect_logging(IPCG_FAM_UNIX));
-	if (ipcg_policy_at_exit)
-		ipcg_policy_at_exit();
 out:
 	errno = saved;
 }

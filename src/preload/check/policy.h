@@ -24,7 +24,8 @@ int ipcg_policy_parse(const char *spec, char *err, size_t cap);
 void ipcg_policy_record(const char *rule, const char *action, uint64_t seq, int err,
 			const char *message);
 
-/* rmid-at-exit: called once from the exit sequence, guard held. */
+/* Exit-time policies (rmid-at-exit, shm/policy.c): called once from the
+ * exit sequence after the exit-time findings, guard held. */
 void ipcg_policy_at_exit(void);
 
 #endif

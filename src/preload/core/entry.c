@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check/detect.h"
+#include "check/policy.h"
 #include "core/call.h"
 #include "core/config.h"
 #include "core/exitseq.h"
@@ -268,7 +270,8 @@ void ipcg_exit_sequence(const char *how, int status)
 		return;
 	int saved = errno;
 	ipcg_guard_enter();
-	ipcg_state_at_exit();
+	ipcg_exit_detect();	/* findings first: a leak is reported ... */
+	ipcg_policy_at_exit();	/* ... before rmid-at-exit removes it */
 	ipcg_stackcache_report();
 	if (ipcg_logging) {
 		ipcg_record_exit(how, status);

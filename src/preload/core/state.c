@@ -44,8 +44,3 @@ void ipcg_state_atfork_child(void)
 		ipcg_stack_carry_end();
 	}
 }
-
-void ipcg_state_at_exit(void)
-{
-	ipcg_exit_detect();
-}

@@ -38,13 +38,5 @@ static inline void ipcg_fd_untrack_range(unsigned first, unsigned last)
 void ipcg_state_atfork_prepare(void);
 void ipcg_state_atfork_parent(void);
 void ipcg_state_atfork_child(void);
-/* exit-time findings (attached-at-exit, segment-leak, socket-file-leak)
- * and exit-time policies; called once, with the guard held */
-void ipcg_state_at_exit(void);
-
-/* Exit-time policies (rmid-at-exit, ...), defined by the policy code when
- * it exists: ipcg_state_at_exit() calls it after the exit-time findings,
- * so a leak is reported before a policy cleans it up. */
-void ipcg_policy_at_exit(void) __attribute__((weak));
 
 #endif

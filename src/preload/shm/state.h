@@ -1,7 +1,7 @@
 /* shm/state.h: what this process knows about System V shared memory: the
  * segments it has seen, the attaches it holds, and its last detaches
  * (shm/state.c); the keys whose segment was removed while still attached
- * and what ftok returned (shm/keys.c).
+ * and what ftok returned (shm/keys.c, declared in shm/keys.h).
  * Shared by the detectors (shm/detect.c, check/detect_exit.c) and the policies.
  *
  * Contract
@@ -47,6 +47,8 @@
 #include <sys/ipc.h>
 #include <sys/types.h>
 
+#include "shm/keys.h"	/* the key memories, for the files that include this one */
+
 /* A segment seen by this process (created, found by shmget, or attached). */
 struct ipcg_seg {
 	int shmid;
@@ -75,28 +77,6 @@ struct ipcg_att {
 	bool inherited;		/* came from the parent through fork */
 	uint64_t seq;		/* the shmat call */
 	uint32_t stack;
-};
-
-/* A key whose segment was removed (IPC_RMID) while still attached: the
- * next shmget of the key gets a different segment.  Bounded ring. */
-struct ipcg_rmkey {
-	key_t key;
-	int shmid;		/* the removed segment */
-	uint32_t nattch;	/* system-wide attaches when it was removed */
-	uint64_t seq;		/* the IPC_RMID call */
-	uint32_t stack;
-};
-
-/* What ftok returned, for ftok-collision.  Bounded, oldest evicted. */
-#define IPCG_FTOK_PATH 256	/* bytes of the pathname kept (as in the call record) */
-struct ipcg_ftok {
-	key_t key;
-	int proj_id;
-	dev_t dev;		/* identity of the file (st_dev, st_ino) */
-	ino_t ino;
-	uint64_t seq;
-	uint32_t stack;
-	char path[IPCG_FTOK_PATH];	/* NUL-terminated, cut at IPCG_FTOK_PATH - 1 */
 };
 
 /* A recent successful shmdt, to tell a double detach from a wild pointer. */
@@ -163,22 +143,6 @@ uint32_t ipcg_shm_nattached(void);
 bool ipcg_shm_att_next(uint32_t *cursor, struct ipcg_att *ret);
 /* The most recent shmdt of addr, if still in the ring. */
 bool ipcg_shm_detach_find(uintptr_t addr, struct ipcg_detach *ret);
-
-/* --- keys removed while attached ---------------------------------------- */
-
-void ipcg_shm_rmkey_add(const struct ipcg_rmkey *k);
-bool ipcg_shm_rmkey_find(key_t key, struct ipcg_rmkey *ret);
-void ipcg_shm_rmkey_drop(key_t key);
-
-/* --- ftok memory -------------------------------------------------------- */
-
-/* The remembered ftok result for key, if any. */
-bool ipcg_shm_ftok_find(key_t key, struct ipcg_ftok *ret);
-/* Remember (replaces the entry of the same key; evicts the oldest). */
-void ipcg_shm_ftok_put(const struct ipcg_ftok *f);
-/* The last ftok that failed in this process (for invalid-key). */
-void ipcg_shm_ftok_failed_set(const struct ipcg_ftok *f, int err);
-bool ipcg_shm_ftok_failed_get(struct ipcg_ftok *ret, int *ret_err);
 
 /* --- process ------------------------------------------------------------ */
 
