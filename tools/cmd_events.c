@@ -3,12 +3,11 @@
  *   [pid 123] shmat(shmid=5, shmaddr=NULL, shmflg=SHM_RDONLY) = 0x7f3a2c000000
  *   [pid 123] shmget(key=0x1, size=4096, shmflg=0600) = -1 ENOENT (No such file or directory)
  * With --stacks each call's symbolised frames follow, indented. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cli.h"
 #include "out.h"
 #include "symbolize.h"
 #include "trace_load.h"
@@ -140,64 +139,32 @@ static void on_record(void *vctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 		ipcg_stack_lines(c->sym, p, r->stack, 0, false, put_frame, f);
 }
 
-static void usage(FILE *f)
-{
-	fputs("usage: ipcguard events [--stacks] [--debug-dir DIR] TRACE...\n", f);
-}
-
 int ipcg_cmd_events(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "stacks", no_argument, NULL, 's' },
-		{ "debug-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct events_ctx ctx = { .out = stdout };
+	const struct ipcg_cli_opt opts[] = {
+		IPCG_CLI_OPT_FLAG("stacks", 's', &ctx.stacks),
+		IPCG_CLI_OPT_DEBUG_DIR,
+		IPCG_CLI_OPT_END,
+	};
 	struct ipcg_load_ops ops = { .record = on_record };
-	struct ipcg_traceset ts;
-	char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
-	int ndirs = 0, o, rc = IPCG_EXIT_OK;
+	struct ipcg_traceset ts = { 0 };
+	struct ipcg_cli cli;
+	int rc = ipcg_cli_parse(&cli, "events", "usage: ipcguard events [--stacks] [--debug-dir DIR] "
+				"TRACE...\n", opts, argc, argv);
 
-	if (!dirs)
-		return IPCG_EXIT_USAGE;
-	optind = 1;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+sh", opts, NULL)) != -1) {
-		switch (o) {
-		case 's': ctx.stacks = true; break;
-		case 'd': dirs[ndirs++] = optarg; break;
-		case 'h': usage(stdout); free(dirs); return IPCG_EXIT_OK;
-		default:
-			fprintf(stderr, "ipcguard: events: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			usage(stderr);
-			free(dirs);
-			return IPCG_EXIT_USAGE;
-		}
+	if (rc >= 0)
+		goto out;
+	if (ipcg_cli_start(&cli) < 0 || (ctx.sym = cli.sym,
+					 ipcg_cli_load(&cli, &ops, &ctx, &ts) < 0)) {
+		rc = ipcg_cli_oom(&cli);
+		goto out;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "ipcguard: events: no trace file given\n");
-		usage(stderr);
-		free(dirs);
-		return IPCG_EXIT_USAGE;
-	}
-	ipcg_out_setup();
-	ctx.sym = ipcg_sym_new(dirs, ndirs);
-	if (!ctx.sym || ipcg_load(argv + optind, argc - optind, &ops, &ctx, &ts) < 0) {
-		fprintf(stderr, "ipcguard: events: out of memory\n");
-		ipcg_sym_free(ctx.sym);
-		free(dirs);
-		return IPCG_EXIT_USAGE;
-	}
-	if (ts.unreadable)
-		rc = IPCG_EXIT_USAGE;
-	if (!ipcg_out_finish(stdout))
-		rc = IPCG_EXIT_USAGE;
+	rc = ipcg_cli_finish(&ts);
 	if (ctx.stacks)
 		ipcg_sym_notes(ctx.sym, stderr);
+out:
 	ipcg_traceset_release(&ts);
-	ipcg_sym_free(ctx.sym);
-	free(dirs);
+	ipcg_cli_release(&cli);
 	return rc;
 }

@@ -9,13 +9,12 @@
  * folded: "root;frame;...;leaf count" lines, outermost frame first, for
  * flamegraph.pl, inferno or speedscope: the root is the executable's name,
  * the leaf the intercepted function or "finding:KIND". */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
 
-#include "commands.h"
+#include "cli.h"
 #include "folded.h"
 #include "out.h"
 #include "symbolize.h"
@@ -680,93 +679,58 @@ static void on_proc_end(void *ctx, struct ipcg_proc *p)
 		chrome_end(e, p);
 }
 
-static void usage(FILE *f)
+static int take_format(struct ipcg_cli *c, const struct ipcg_cli_opt *o, const char *val)
 {
-	fputs("usage: ipcguard export --format chrome|folded [--debug-dir DIR] TRACE...\n", f);
+	struct export *e = o->ctx;
+
+	if (!strcmp(val, "chrome"))
+		e->fmt = FMT_CHROME;
+	else if (!strcmp(val, "folded"))
+		e->fmt = FMT_FOLDED;
+	else
+		return ipcg_cli_bad_value(c, o, val, "is not chrome or folded");
+	return 0;
 }
 
 int ipcg_cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "debug-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct export e = { .out = stdout, .first = true };
+	const struct ipcg_cli_opt opts[] = {
+		{ .name = "format", .short_name = 'f', .kind = IPCG_CLI_VALUE, .required = true,
+		  .fn = take_format, .ctx = &e },
+		IPCG_CLI_OPT_DEBUG_DIR,
+		IPCG_CLI_OPT_END,
+	};
 	struct ipcg_load_ops ops = { .record = on_record, .proc_end = on_proc_end };
-	struct ipcg_traceset ts;
-	char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
-	int ndirs = 0, o, rc = IPCG_EXIT_OK;
-	bool have_fmt = false;
+	struct ipcg_traceset ts = { 0 };
+	struct ipcg_cli cli;
 	struct leaf *l, *lt;
+	int rc = ipcg_cli_parse(&cli, "export", "usage: ipcguard export --format chrome|folded "
+				"[--debug-dir DIR] TRACE...\n", opts, argc, argv);
 
-	if (!dirs)
-		return IPCG_EXIT_USAGE;
-	optind = 1;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'f':
-			if (!strcmp(optarg, "chrome")) {
-				e.fmt = FMT_CHROME;
-			} else if (!strcmp(optarg, "folded")) {
-				e.fmt = FMT_FOLDED;
-			} else {
-				fprintf(stderr, "ipcguard: export: --format: '%s' is not chrome or folded\n",
-					optarg);
-				free(dirs);
-				return IPCG_EXIT_USAGE;
-			}
-			have_fmt = true;
-			break;
-		case 'd':
-			dirs[ndirs++] = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			free(dirs);
-			return IPCG_EXIT_OK;
-		default:
-			fprintf(stderr, "ipcguard: export: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			usage(stderr);
-			free(dirs);
-			return IPCG_EXIT_USAGE;
-		}
-	}
-	if (!have_fmt || optind >= argc) {
-		fprintf(stderr, "ipcguard: export: %s\n", !have_fmt ? "--format is required" :
-			"no trace file given");
-		usage(stderr);
-		free(dirs);
-		return IPCG_EXIT_USAGE;
-	}
-	ipcg_out_setup();
-	e.sym = ipcg_sym_new(dirs, ndirs);
-	if (e.sym && e.fmt == FMT_FOLDED)
-		e.folded = ipcg_folded_new(e.sym);
-	if (!e.sym || (e.fmt == FMT_FOLDED && !e.folded)) {
-		fprintf(stderr, "ipcguard: export: out of memory\n");
-		ipcg_sym_free(e.sym);
-		free(dirs);
-		return IPCG_EXIT_USAGE;
+	if (rc >= 0)
+		goto out;
+	if (ipcg_cli_start(&cli) < 0 || (e.sym = cli.sym, e.fmt == FMT_FOLDED &&
+					 !(e.folded = ipcg_folded_new(e.sym)))) {
+		rc = ipcg_cli_oom(&cli);
+		goto out;
 	}
 	if (e.fmt == FMT_CHROME)
 		fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"ipcguard export\","
 		      "\"clock\":\"CLOCK_MONOTONIC\"},\"traceEvents\":[", stdout);
-	if (ipcg_load(argv + optind, argc - optind, &ops, &e, &ts) < 0) {
-		fprintf(stderr, "ipcguard: export: out of memory\n");
-		rc = IPCG_EXIT_USAGE;
-	}
+	bool oom = ipcg_cli_load(&cli, &ops, &e, &ts) < 0;
+	if (oom)
+		(void)ipcg_cli_oom(&cli);
 	if (e.fmt == FMT_CHROME)
 		fputs("\n]}\n", stdout);
 	else
 		ipcg_folded_write(e.folded, stdout);
 	if (e.fmt == FMT_FOLDED)
 		ipcg_sym_notes(e.sym, stderr);
-	if (!ipcg_out_finish(stdout) || ts.unreadable)
+	rc = ipcg_cli_finish(&ts);
+	if (oom)
 		rc = IPCG_EXIT_USAGE;
+out:
 	HASH_ITER(hh, e.leaves, l, lt) {
 		HASH_DEL(e.leaves, l);
 		free(l->s);
@@ -774,7 +738,6 @@ int ipcg_cmd_export(int argc, char **argv)
 	}
 	ipcg_folded_free(e.folded);
 	ipcg_traceset_release(&ts);
-	ipcg_sym_free(e.sym);
-	free(dirs);
+	ipcg_cli_release(&cli);
 	return rc;
 }

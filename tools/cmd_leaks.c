@@ -10,14 +10,13 @@
  * attributed to that run.  Works on traces of running processes and after a
  * SIGKILL (a record cut short is skipped by the loader).  docs/leaks.md. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <uthash.h>
 
-#include "commands.h"
+#include "cli.h"
 #include "live.h"
 #include "out.h"
 #include "symbolize.h"
@@ -860,70 +859,32 @@ static void release(struct leaks *l)
 	free(l->objs);
 	ipcg_live_segments_free(l->kseg, l->nkseg);
 	ipcg_traceset_release(&l->ts);
-	ipcg_sym_free(l->sym);
-}
-
-static void usage(FILE *f)
-{
-	fputs("usage: ipcguard leaks [--json] [--top N] [--list N] [--debug-dir DIR] TRACE...\n", f);
 }
 
 int ipcg_cmd_leaks(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "top", required_argument, NULL, 't' },
-		{ "list", required_argument, NULL, 'l' },
-		{ "debug-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct leaks l = { .top = DEFAULT_TOP, .list = DEFAULT_LIST };
+	const struct ipcg_cli_opt opts[] = {
+		IPCG_CLI_OPT_FLAG("json", 0, &l.json),
+		IPCG_CLI_OPT_UINT("top", &l.top),
+		IPCG_CLI_OPT_UINT("list", &l.list),
+		IPCG_CLI_OPT_DEBUG_DIR,
+		IPCG_CLI_OPT_END,
 	};
 	struct ipcg_load_ops ops = { .record = on_record };
-	struct leaks l = { .top = DEFAULT_TOP, .list = DEFAULT_LIST };
-	char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
-	int ndirs = 0, o, rc = IPCG_EXIT_OK;
+	struct ipcg_cli cli;
 	struct site **v = NULL;
 	size_t n = 0;
+	int rc = ipcg_cli_parse(&cli, "leaks", "usage: ipcguard leaks [--json] [--top N] [--list N] "
+				"[--debug-dir DIR] TRACE...\n", opts, argc, argv);
 
-	if (!dirs)
-		return IPCG_EXIT_USAGE;
-	optind = 1;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'j': l.json = true; break;
-		case 't':
-		case 'l':
-			if (!ipcg_parse_uint(optarg, o == 't' ? &l.top : &l.list)) {
-				fprintf(stderr, "ipcguard: leaks: --%s: '%s' is not a number\n",
-					o == 't' ? "top" : "list", optarg);
-				free(dirs);
-				return IPCG_EXIT_USAGE;
-			}
-			break;
-		case 'd': dirs[ndirs++] = optarg; break;
-		case 'h': usage(stdout); free(dirs); return IPCG_EXIT_OK;
-		default:
-			fprintf(stderr, "ipcguard: leaks: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			usage(stderr);
-			free(dirs);
-			return IPCG_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "ipcguard: leaks: no trace file given\n");
-		usage(stderr);
-		free(dirs);
-		return IPCG_EXIT_USAGE;
-	}
-	ipcg_out_setup();
-	l.sym = ipcg_sym_new(dirs, ndirs);
-	if (!l.sym || ipcg_load(argv + optind, argc - optind, &ops, &l, &l.ts) < 0 || l.oom ||
+	if (rc >= 0)
+		goto out;
+	if (ipcg_cli_start(&cli) < 0 || (l.sym = cli.sym,
+					 ipcg_cli_load(&cli, &ops, &l, &l.ts) < 0) || l.oom ||
 	    join_segments(&l) < 0 || join_sockets(&l) < 0 || group(&l) < 0 ||
 	    !(v = sorted_sites(&l, &n))) {
-		fprintf(stderr, "ipcguard: leaks: out of memory\n");
-		rc = IPCG_EXIT_USAGE;
+		rc = ipcg_cli_oom(&cli);
 		goto out;
 	}
 	if (l.json)
@@ -931,11 +892,10 @@ int ipcg_cmd_leaks(int argc, char **argv)
 	else
 		text_out(&l, v, n);
 	ipcg_sym_notes(l.sym, stderr);
-	if (!ipcg_out_finish(stdout) || l.ts.unreadable)
-		rc = IPCG_EXIT_USAGE;
+	rc = ipcg_cli_finish(&l.ts);
 out:
 	free(v);
 	release(&l);
-	free(dirs);
+	ipcg_cli_release(&cli);
 	return rc;
 }

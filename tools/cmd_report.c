@@ -4,14 +4,13 @@
  * output (colour only on a tty) or one JSON object (docs/report-json.md).
  * Exit status: 0, 1 when a finding at or above --fail-on exists, 2 on usage
  * errors or unreadable input. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "aggregate.h"
-#include "commands.h"
+#include "cli.h"
 #include "out.h"
 #include "suppress.h"
 #include "symbolize.h"
@@ -1100,89 +1099,49 @@ static void json_report(struct report *r)
 	free(leaks);
 }
 
-static void usage(FILE *f)
+static int take_fail_on(struct ipcg_cli *c, const struct ipcg_cli_opt *o, const char *val)
 {
-	fputs("usage: ipcguard report [--json] [--fail-on info|warning|error] [--top N] "
-	      "[--suppress FILE] [--debug-dir DIR] TRACE...\n", f);
+	struct report *r = o->ctx;
+
+	r->fail_on = ipcg_sev_parse(val);
+	if (r->fail_on < 0 && strcmp(val, "none"))
+		return ipcg_cli_bad_value(c, o, val, "is not one of info, warning, error, none");
+	return 0;
+}
+
+static int take_suppress(struct ipcg_cli *c, const struct ipcg_cli_opt *o, const char *val)
+{
+	struct report *r = o->ctx;
+
+	(void)c;
+	return ipcg_supp_load(&r->supp, val) < 0 ? -1 : 0;
 }
 
 int ipcg_cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "top", required_argument, NULL, 't' },
-		{ "debug-dir", required_argument, NULL, 'd' },
-		{ "suppress", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct report r = { .top = DEFAULT_TOP, .fail_on = -1, .out = stdout };
-	char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
-	int ndirs = 0, o, rc = IPCG_EXIT_OK;
+	const struct ipcg_cli_opt opts[] = {
+		IPCG_CLI_OPT_FLAG("json", 0, &r.json),
+		IPCG_CLI_OPT_VALUE("fail-on", 0, take_fail_on, &r),
+		IPCG_CLI_OPT_UINT("top", &r.top),
+		IPCG_CLI_OPT_DEBUG_DIR,
+		IPCG_CLI_OPT_VALUE("suppress", 0, take_suppress, &r),
+		IPCG_CLI_OPT_END,
+	};
+	struct ipcg_cli cli;
+	int rc = ipcg_cli_parse(&cli, "report", "usage: ipcguard report [--json] "
+				"[--fail-on info|warning|error] [--top N] [--suppress FILE] "
+				"[--debug-dir DIR] TRACE...\n", opts, argc, argv);
 
-	if (!dirs)
-		return IPCG_EXIT_USAGE;
-	optind = 1;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'j':
-			r.json = true;
-			break;
-		case 'f':
-			r.fail_on = ipcg_sev_parse(optarg);
-			if (r.fail_on < 0 && strcmp(optarg, "none")) {
-				fprintf(stderr, "ipcguard: report: --fail-on: '%s' is not one of info, "
-					"warning, error, none\n", optarg);
-				free(dirs);
-				return IPCG_EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (!ipcg_parse_uint(optarg, &r.top)) {
-				fprintf(stderr, "ipcguard: report: --top: '%s' is not a number\n", optarg);
-				free(dirs);
-				return IPCG_EXIT_USAGE;
-			}
-			break;
-		case 'd':
-			dirs[ndirs++] = optarg;
-			break;
-		case 'S':
-			if (ipcg_supp_load(&r.supp, optarg) < 0) {
-				ipcg_supp_release(&r.supp);
-				free(dirs);
-				return IPCG_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			free(dirs);
-			return IPCG_EXIT_OK;
-		default:
-			fprintf(stderr, "ipcguard: report: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			usage(stderr);
-			free(dirs);
-			return IPCG_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "ipcguard: report: no trace file given\n");
-		usage(stderr);
-		free(dirs);
-		return IPCG_EXIT_USAGE;
-	}
-	ipcg_out_setup();
+	ipcg_agg_init(&r.agg);
+	if (rc >= 0)
+		goto out;
 	r.color = !r.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
 		  !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
-	ipcg_agg_init(&r.agg);
-	r.sym = ipcg_sym_new(dirs, ndirs);
-	if (!r.sym || ipcg_load(argv + optind, argc - optind, &ipcg_agg_ops, &r.agg, &r.ts) < 0 ||
+	if (ipcg_cli_start(&cli) < 0 || (r.sym = cli.sym,
+					 ipcg_cli_load(&cli, &ipcg_agg_ops, &r.agg, &r.ts) < 0) ||
 	    (apply_suppressions(&r), build_sites(&r) < 0)) {
-		fprintf(stderr, "ipcguard: report: out of memory\n");
-		rc = IPCG_EXIT_USAGE;
+		rc = ipcg_cli_oom(&cli);
 		goto out;
 	}
 	sort_procs(&r);
@@ -1191,16 +1150,14 @@ int ipcg_cmd_report(int argc, char **argv)
 	else
 		text_report(&r);
 	ipcg_sym_notes(r.sym, stderr);
-	if (!ipcg_out_finish(stdout) || r.ts.unreadable)
-		rc = IPCG_EXIT_USAGE;
-	else if (failed_on(&r))
+	rc = ipcg_cli_finish(&r.ts);
+	if (rc == IPCG_EXIT_OK && failed_on(&r))
 		rc = IPCG_EXIT_FAIL_ON;
 out:
 	free_sites(&r);
 	ipcg_agg_release(&r.agg);
 	ipcg_traceset_release(&r.ts);
-	ipcg_sym_free(r.sym);
 	ipcg_supp_release(&r.supp);
-	free(dirs);
+	ipcg_cli_release(&cli);
 	return rc;
 }
