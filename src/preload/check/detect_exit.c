@@ -6,7 +6,6 @@
  * it).  Run once from the exit sequence, with the guard held, for return
  * from main, exit(), _exit() and _Exit(). */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -161,7 +160,7 @@ static void shm_at_exit(bool log)
  * lives (EPERM: it lives, under another uid). */
 static bool handed_on(const struct ipcg_bound *b)
 {
-	return b->fd >= 0 && b->heir > 0 && (kill(b->heir, 0) == 0 || errno == EPERM);
+	return b->fd >= 0 && b->heir > 0 && ipcg_probes->pid_alive(b->heir);
 }
 
 static void unix_at_exit(bool log)

@@ -7,7 +7,6 @@
  * error paths probe the kernel to say which limit or which segment was in
  * the way. */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +14,6 @@
 #include "ipcg/format.h"
 #include "shm/detect.h"
 #include "ipcg/xlat.h"
-#include "core/real.h"
 #include "shm/limits.h"
 
 #define SHMMIN 1	/* the kernel's minimum segment size (ipc/shm.c) */
@@ -39,10 +37,8 @@ static void msg_call(struct ipcg_msg *m, key_t key, size_t size, int shmflg)
  * whatever its size). */
 static bool existing_for_key(key_t key, struct ipcg_seg *ret)
 {
-	int saved = errno;
-	int id = key == IPC_PRIVATE ? -1 : REAL(shmget)(key, 0, 0);
+	int id = key == IPC_PRIVATE ? -1 : ipcg_probes->shm_lookup(key);
 
-	errno = saved;
 	return id >= 0 && ipcg_shm_learn(id, key, NULL, ret);
 }
 
@@ -86,9 +82,7 @@ static void shm_limit(const struct ipcg_ev *e, key_t key, size_t size, int shmfl
 		ipcg_msg_u(&m, value);
 		ipcg_msg_s(&m, " bytes, the largest segment allowed (/proc/sys/kernel/shmmax)");
 	} else if (e->err == ENOSPC) {
-		int saved = errno;
-		int ok = REAL(shmctl)(0, SHM_INFO, (struct shmid_ds *)&info);
-		errno = saved;
+		int ok = ipcg_probes->shm_info(&info);
 		uint64_t pages = (size + page_size() - 1) / page_size();
 		if (ok >= 0 && ipcg_limits.shmmni && (uint64_t)info.used_ids >= ipcg_limits.shmmni) {
 			limit = "shmmni";
@@ -178,7 +172,7 @@ static void foreign_segment(const struct ipcg_ev *e, key_t key, size_t size, int
 	struct ipcg_msg m;
 	struct ipcg_rec r;
 	struct shmid_ds ds;
-	bool alive = s->cpid > 0 && (kill(s->cpid, 0) == 0 || errno == EPERM);
+	bool alive = s->cpid > 0 && ipcg_probes->pid_alive(s->cpid);
 	bool stat_ok = ipcg_shm_stat(s->shmid, &ds) == 0;
 
 	ipcg_msg_init(&m);

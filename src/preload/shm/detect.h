@@ -7,10 +7,14 @@
 #include <sys/shm.h>
 
 #include "check/detect.h"
+#include "check/probe.h"
 #include "shm/state.h"
 
-/* IPC_STAT through the real shmctl: 0 or -errno (errno preserved). */
-int ipcg_shm_stat(int shmid, struct shmid_ds *ds);
+/* IPC_STAT through the shm_stat probe: 0 or -errno (errno preserved). */
+static inline int ipcg_shm_stat(int shmid, struct shmid_ds *ds)
+{
+	return ipcg_probes->shm_stat(shmid, ds);
+}
 /* What this process knows about shmid; learnt with IPC_STAT (and
  * remembered) the first time the id is seen.  false when unknown and
  * IPC_STAT failed. */

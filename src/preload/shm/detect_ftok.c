@@ -112,9 +112,7 @@ void ipcg_on_ftok(const struct ipcg_ev *e, const char *path, int proj_id, key_t 
 	/* the same pathname and proj_id again: nothing new, no stat */
 	if (seen && before.proj_id == proj_id && strcmp(before.path, now.path) == 0)
 		return;
-	int saved = errno;
-	bool stat_ok = stat(path, &st) == 0;	/* what ftok itself looked at */
-	errno = saved;
+	bool stat_ok = ipcg_probes->stat(path, &st) == 0;	/* what ftok itself looked at */
 	if (!stat_ok)
 		return;	/* replaced since: nothing reliable to compare */
 	now.dev = st.st_dev;

@@ -1,18 +1,7 @@
 /* shm/detect_util.c: helpers of shm/detect.h. */
-#include <errno.h>
 #include <string.h>
 
 #include "shm/detect.h"
-#include "core/real.h"
-
-int ipcg_shm_stat(int shmid, struct shmid_ds *ds)
-{
-	int saved = errno;
-	int ret = REAL(shmctl)(shmid, IPC_STAT, ds) == 0 ? 0 : -errno;
-
-	errno = saved;
-	return ret;
-}
 
 bool ipcg_shm_learn(int shmid, key_t key_hint, const struct ipcg_ev *e, struct ipcg_seg *ret)
 {

@@ -1,7 +1,9 @@
 /* shm/limits.c: read shmmax, shmall, shmmni once at start (SHMMIN is 1). */
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "check/probe.h"
 #include "shm/limits.h"
 #include "core/real.h"
 
@@ -25,9 +27,17 @@ static uint64_t read_u64(const char *path, uint64_t fallback)
 	return v;
 }
 
+void ipcg_limits_read_kernel(struct ipcg_limits *ret)
+{
+	int saved = errno;
+
+	ret->shmmax = read_u64("/proc/sys/kernel/shmmax", 0);
+	ret->shmall = read_u64("/proc/sys/kernel/shmall", 0);
+	ret->shmmni = read_u64("/proc/sys/kernel/shmmni", 0);
+	errno = saved;
+}
+
 void ipcg_limits_read(void)
 {
-	ipcg_limits.shmmax = read_u64("/proc/sys/kernel/shmmax", 0);
-	ipcg_limits.shmall = read_u64("/proc/sys/kernel/shmall", 0);
-	ipcg_limits.shmmni = read_u64("/proc/sys/kernel/shmmni", 0);
+	ipcg_probes->shm_limits(&ipcg_limits);
 }

@@ -11,6 +11,9 @@ struct ipcg_limits {
 };
 
 extern struct ipcg_limits ipcg_limits;
+/* Refresh ipcg_limits through the shm_limits probe (check/probe.h). */
 void ipcg_limits_read(void);
+/* The kernel's values, for the probe table; errno preserved. */
+void ipcg_limits_read_kernel(struct ipcg_limits *ret);
 
 #endif

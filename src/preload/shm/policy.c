@@ -17,7 +17,7 @@
 #include "ipcg/xlat.h"
 #include "core/call.h"
 #include "check/policy.h"
-#include "shm/maps.h"
+#include "check/probe.h"
 #include "shm/policy.h"
 #include "core/real.h"
 
@@ -37,7 +37,7 @@ static _Atomic uint32_t pending_attaches;
 static bool existing(key_t key, struct ipcg_seg *ret, bool untraced)
 {
 	int saved = errno;
-	int id = REAL(shmget)(key, 0, 0);
+	int id = ipcg_probes->shm_lookup(key);
 	bool found = id >= 0;
 	struct shmid_ds ds;
 
@@ -46,7 +46,7 @@ static bool existing(key_t key, struct ipcg_seg *ret, bool untraced)
 		 * only; a segment inherited from the parent counts as foreign */
 		memset(ret, 0, sizeof(*ret));
 		ret->shmid = id;
-		if (REAL(shmctl)(id, IPC_STAT, &ds) == 0) {
+		if (ipcg_probes->shm_stat(id, &ds) == 0) {
 			ret->size = ds.shm_segsz;
 			ret->created = ds.shm_cpid == getpid();
 		}
@@ -264,7 +264,7 @@ static bool reuse(struct ipcg_pol_at *o, int shmid, int shmflg)
 	for (int i = 0; i < REUSE_TRIES; i++) {
 		if (!ipcg_shm_att_reuse(shmid, shmflg, &o->first))
 			return false;
-		if (ipcg_pol_maps_is_attach(o->first.addr, o->first.size, shmid)) {
+		if (ipcg_probes->maps_is_attach(o->first.addr, o->first.size, shmid)) {
 			o->ev = IPCG_EV_REUSED;
 			return true;
 		}
@@ -281,10 +281,10 @@ void *ipcg_pol_shmat_untraced(int shmid, const void *shmaddr, int shmflg)
 	int err = 0;
 
 	/* attached, or maps unreadable (-1): refuse, fail closed */
-	if (p->repeat_attach == IPCG_POL_DENY && ipcg_pol_maps_count(shmid) != 0) {
+	if (p->repeat_attach == IPCG_POL_DENY && ipcg_probes->maps_count(shmid) != 0) {
 		err = EINVAL;
 	} else if (p->max_attach >= 0) {
-		int n = ipcg_pol_maps_count(-1);
+		int n = ipcg_probes->maps_count(-1);
 		if (n < 0 || (uint64_t)n + atomic_load(&pending_attaches) >= (uint64_t)p->max_attach)
 			err = ENOMEM;
 	}
@@ -460,8 +460,8 @@ void ipcg_policy_at_exit(void)
 	while (ipcg_shm_seg_next(&cur, &s)) {
 		if (!s.created || s.removed)
 			continue;
-		if (REAL(shmctl)(s.shmid, IPC_STAT, &ds) < 0) {
-			int st_err = errno;
+		int st_err = -ipcg_probes->shm_stat(s.shmid, &ds);
+		if (st_err) {
 			if (st_err != EACCES)
 				continue;	/* gone (EINVAL, EIDRM) */
 			ipcg_msg_init(&m);

@@ -172,7 +172,7 @@ static bool open_to_all(const char *path, unsigned *ret_mode)
 	struct stat st;
 	bool open = false;
 
-	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || !(st.st_mode & S_IWOTH))
+	if (ipcg_probes->lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || !(st.st_mode & S_IWOTH))
 		return false;
 	*ret_mode = st.st_mode & 07777;
 	ipcg_spin_lock(world_lock);
@@ -183,11 +183,11 @@ static bool open_to_all(const char *path, unsigned *ret_mode)
 	for (char *slash = strrchr(dir, '/'); open && slash; slash = strrchr(dir, '/')) {
 		if (slash == dir) {
 			slash[1] = '\0';	/* the root itself */
-			open = stat(dir, &st) == 0 && (st.st_mode & S_IXOTH);
+			open = ipcg_probes->stat(dir, &st) == 0 && (st.st_mode & S_IXOTH);
 			break;
 		}
 		*slash = '\0';
-		open = stat(dir, &st) == 0 && (st.st_mode & S_IXOTH);
+		open = ipcg_probes->stat(dir, &st) == 0 && (st.st_mode & S_IXOTH);
 	}
 	ipcg_spin_unlock(world_lock);
 	return open;
@@ -302,7 +302,7 @@ static void bound_here(const struct ipcg_ev *e, int fd, const struct ipcg_sun_na
 		b.seq = e->seq;
 		b.stack = e->stack;
 		if (absolute(b.path, sizeof(b.path), b.name) &&
-		    ipcg_unix_file_id(b.path, &b.dev, &b.ino, &b.btime_ns) == 0)
+		    ipcg_probes->unix_file_id(b.path, &b.dev, &b.ino, &b.btime_ns) == 0)
 			s.bound_id = ipcg_unix_bound_add(&b);
 		ipcg_spin_unlock(bind_lock);
 	}
@@ -332,6 +332,6 @@ void ipcg_on_bind(const struct ipcg_ev *e, int fd, const struct ipcg_sun *a, int
 	char path[IPCG_SUN_PATH + 1];
 	memcpy(path, n.name, n.len);
 	path[n.len] = '\0';
-	if (ipcg_unix_probe(path) == IPCG_PROBE_STALE)
+	if (ipcg_probes->unix_path(path) == IPCG_PROBE_STALE)
 		stale_socket(e, fd, &n, path);
 }

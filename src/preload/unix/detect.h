@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "check/detect.h"
+#include "check/probe.h"
 #include "unix/state.h"
 
 /* An AF_UNIX address taken apart. */

@@ -29,7 +29,7 @@ static void why_denied(struct ipcg_msg *m, const char *path)
 		if (dir[i] != '/')
 			continue;
 		dir[i] = '\0';
-		if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) < 0 && errno == EACCES) {
+		if (ipcg_probes->search(dir) == -EACCES) {
 			ipcg_msg_s(m, "the directory \"");
 			ipcg_msg_bytes(m, dir, i, 120);
 			ipcg_msg_s(m, "\" is not searchable by uid ");
@@ -42,7 +42,7 @@ static void why_denied(struct ipcg_msg *m, const char *path)
 		return;
 	ipcg_msg_s(m, "the socket file is not writable by uid ");
 	ipcg_msg_u(m, geteuid());
-	if (stat(path, &st) == 0) {
+	if (ipcg_probes->stat(path, &st) == 0) {
 		ipcg_msg_s(m, " (owner ");
 		ipcg_msg_u(m, st.st_uid);
 		ipcg_msg_s(m, ", mode 0");
@@ -66,7 +66,7 @@ static bool dir_exists(const char *path, size_t n)
 		return true;	/* relative name in the working directory */
 	memcpy(dir, path, k);
 	dir[k] = '\0';
-	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	return ipcg_probes->stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static const char *diagnose_path(struct ipcg_msg *m, const struct ipcg_ev *e, const char *path,
@@ -80,7 +80,7 @@ static const char *diagnose_path(struct ipcg_msg *m, const struct ipcg_ev *e, co
 		why_denied(m, path);
 		return "denied";
 	}
-	switch (ipcg_unix_probe(path)) {
+	switch (ipcg_probes->unix_path(path)) {
 	case IPCG_PROBE_MISSING:
 		if (!dir_exists(path, n)) {
 			ipcg_msg_s(m, "its directory does not exist");
@@ -111,13 +111,13 @@ static const char *diagnose_abstract(struct ipcg_msg *m, const struct ipcg_sun_n
 	char name[IPCG_SUN_PATH];
 	size_t len = n->len - n->trailing_nuls;
 
-	if (ipcg_unix_probe_abstract(n->name, n->len) == IPCG_PROBE_LIVE) {
+	if (ipcg_probes->unix_abstract(n->name, n->len) == IPCG_PROBE_LIVE) {
 		ipcg_msg_s(m, "a socket is bound to this abstract name but does not accept this connection (not listening yet, or another socket type)");
 		return "not-listening";
 	}
 	ipcg_msg_s(m, "no socket is bound to this abstract name");
 	if (n->trailing_nuls) {
-		if (ipcg_unix_probe_abstract(n->name, len) == IPCG_PROBE_LIVE) {
+		if (ipcg_probes->unix_abstract(n->name, len) == IPCG_PROBE_LIVE) {
 			ipcg_msg_s(m, ", but one is bound to the same name without the trailing NULs (size the address with strlen)");
 			return "padded-name";
 		}
@@ -125,7 +125,7 @@ static const char *diagnose_abstract(struct ipcg_msg *m, const struct ipcg_sun_n
 		/* a server that bound with addrlen = sizeof(struct sockaddr_un) */
 		memset(name, 0, sizeof(name));
 		memcpy(name, n->name, len);
-		if (ipcg_unix_probe_abstract(name, sizeof(name) - 1) == IPCG_PROBE_LIVE) {
+		if (ipcg_probes->unix_abstract(name, sizeof(name) - 1) == IPCG_PROBE_LIVE) {
 			ipcg_msg_s(m, ", but one is bound to the same name padded with NULs to 108 bytes: the server binds with addrlen = sizeof(struct sockaddr_un)");
 			return "server-padded-name";
 		}

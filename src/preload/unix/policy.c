@@ -22,6 +22,7 @@
 #include "ipcg/pol_glob.h"
 #include "core/call.h"
 #include "check/policy.h"
+#include "check/probe.h"
 #include "unix/policy.h"
 #include "core/real.h"
 #include "core/safecopy.h"
@@ -168,10 +169,10 @@ static enum ipcg_probe probe_in(int dfd, const char *base, const char *path)
 	size_t blen = strlen(base);
 
 	if (k + 1 + blen >= sizeof(p))
-		return ipcg_unix_probe(path);
+		return ipcg_probes->unix_path(path);
 	p[k] = '/';
 	memcpy(p + k + 1, base, blen + 1);
-	return ipcg_unix_probe(p);
+	return ipcg_probes->unix_path(p);
 }
 
 /* stale-socket, after bind failed with EADDRINUSE on a path: is the file a

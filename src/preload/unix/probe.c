@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "check/probe.h"
 #include "core/real.h"
 #include "core/spin.h"
 #include "unix/state.h"
@@ -158,6 +159,6 @@ bool ipcg_unix_bound_still_there(const struct ipcg_bound *b)
 	ino_t ino;
 	uint64_t bt;
 
-	return ipcg_unix_file_id(b->path, &dev, &ino, &bt) == 0 && dev == b->dev &&
+	return ipcg_probes->unix_file_id(b->path, &dev, &ino, &bt) == 0 && dev == b->dev &&
 	       ino == b->ino && bt == b->btime_ns;
 }
