@@ -1,4 +1,5 @@
-/* core/entry.c: start-up, fork, exec, dlopen and the exit sequence.
+/* core/entry.c: start-up, fork, exec, dlopen and the exit sequence (the
+ * exported entry points are one-liners in hooks/process.c).
  *
  * Start-up runs from our constructor or from the first intercepted call,
  * whichever comes first (another library's constructor may call socket()
@@ -23,6 +24,7 @@
 #include "check/policy.h"
 #include "core/call.h"
 #include "core/config.h"
+#include "core/entry.h"
 #include "core/exitseq.h"
 #include "core/guard.h"
 #include "ipcg/compiler.h"
@@ -249,7 +251,7 @@ bool ipcg_init_slow(void)
 	return expected == IPCG_READY;
 }
 
-__attribute__((constructor)) static void ipcg_ctor(void)
+void ipcg_start(void)
 {
 	if (atomic_load(&ipcg_state) == IPCG_UNINIT)
 		(void)ipcg_init_slow();
@@ -302,14 +304,13 @@ static void claim_exit(int status)
 	exit_status = status & 0xff;
 }
 
-__attribute__((destructor)) static void ipcg_dtor(void)
+void ipcg_exit_at_dtor(void)
 {
 	ipcg_exit_sequence("exit", exit_status);
 }
 
 /* Wrap main so that a return from it gives the exit record its status
  * (glibc then calls exit internally, past our exit() wrapper). */
-typedef int (*ipcg_main_fn)(int, char **, char **);
 static ipcg_main_fn real_main;
 
 static int main_wrapper(int argc, char **argv, char **envp)
@@ -319,8 +320,8 @@ static int main_wrapper(int argc, char **argv, char **envp)
 	return ret;
 }
 
-IPCG_EXPORT int __libc_start_main(ipcg_main_fn main, int argc, char **argv, void (*init_fn)(void),
-				  void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+int ipcg_libc_start_main(ipcg_main_fn main, int argc, char **argv, void (*init_fn)(void),
+			 void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
 	int (*real)(ipcg_main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
 		    void *) = dlsym(RTLD_NEXT, "__libc_start_main");
@@ -329,7 +330,7 @@ IPCG_EXPORT int __libc_start_main(ipcg_main_fn main, int argc, char **argv, void
 	return real(main_wrapper, argc, argv, init_fn, fini, rtld_fini, stack_end);
 }
 
-IPCG_EXPORT void exit(int status)
+void ipcg_exit(int status)
 {
 	claim_exit(status);
 	if (!ipcg_real.exit)
@@ -337,7 +338,7 @@ IPCG_EXPORT void exit(int status)
 	ipcg_real.exit(status);
 }
 
-IPCG_EXPORT void _exit(int status)
+void ipcg__exit(int status)
 {
 	ipcg_exit_sequence("_exit", status & 0xff);
 	if (ipcg_real._exit)
@@ -346,7 +347,7 @@ IPCG_EXPORT void _exit(int status)
 	__builtin_unreachable();
 }
 
-IPCG_EXPORT void _Exit(int status)
+void ipcg__Exit(int status)
 {
 	ipcg_exit_sequence("_Exit", status & 0xff);
 	if (ipcg_real._Exit)
@@ -355,7 +356,7 @@ IPCG_EXPORT void _Exit(int status)
 	__builtin_unreachable();
 }
 
-IPCG_EXPORT pid_t fork(void)
+pid_t ipcg_fork(void)
 {
 	if (!ipcg_real.fork)
 		ipcg_real_resolve();
@@ -372,7 +373,7 @@ IPCG_EXPORT pid_t fork(void)
 	return pid;
 }
 
-IPCG_EXPORT void *dlopen(const char *file, int mode)
+void *ipcg_dlopen(const char *file, int mode)
 {
 	if (!ipcg_real.dlopen)
 		ipcg_real_resolve();
@@ -387,7 +388,7 @@ IPCG_EXPORT void *dlopen(const char *file, int mode)
 	return h;
 }
 
-IPCG_EXPORT int dlclose(void *handle)
+int ipcg_dlclose(void *handle)
 {
 	if (!ipcg_real.dlclose)
 		ipcg_real_resolve();
