@@ -65,9 +65,15 @@ $(BUILD)/tests/%.so: tests/progs/%.c
 
 $(BUILD)/tests/ctor_user: $(BUILD)/tests/libctor_lib.so
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/lib/tap.c $(filter-out src/preload/hooks/%,$(LIB_SRCS))
+# Unit tests link the library's objects except hooks/ (no exported libc
+# function, no constructor: nothing is interposed or started) with the
+# TAP producer and the row runner of tests/unit/unit.h.
+UNIT_OBJS  := $(filter-out $(BUILD)/lib/src/preload/hooks/%,$(LIB_OBJS))
+UNIT_LIBS  := tests/lib/tap.c tests/unit/unit.c
+$(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_LIBS) tests/lib/tap.h tests/unit/unit.h $(UNIT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/preload -Itests/lib -o $@ $< tests/lib/tap.c src/common/*.c -lpthread
+	$(CC) $(ALL_CFLAGS) -Isrc/preload -Itests/lib -Itests/unit -MMD -MP -o $@ $< $(UNIT_LIBS) \
+	  $(UNIT_OBJS) $(LDFLAGS) -ldl -lpthread
 
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(dir $@)
@@ -98,4 +104,4 @@ clean:
 
 # Reader-side targets (fuzz, sanitizer builds) live with the reader.
 -include tools/reader.mk
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(PROGS:=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(PROGS:=.d) $(UNITS:=.d)
