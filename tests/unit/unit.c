@@ -18,6 +18,7 @@
 #include "core/real.h"
 #include "ipcg/xlat.h"
 #include "shm/policy.h"
+#include "unix/policy.h"
 #include "trace/records.h"
 #include "trace/trace.h"
 #include "unit.h"
@@ -338,6 +339,29 @@ static void step(int i, const struct ut_step *st)
 		ut_record("{\"type\":\"ut\",\"step\":%d,\"ret\":\"%s\",\"errno\":\"%s\"}", i + 1,
 			  r == (void *)-1 ? "-1" : "addr", err_name(e.err));
 		break;
+	case UT_POL_BIND:
+	case UT_POL_CONNECT: {
+		struct ipcg_pol_sun ps;
+		const struct sockaddr *kaddr;
+		bool is_bind = st->op == UT_POL_BIND;
+		int fd = REAL(socket)(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		sun_of(st, &sun);
+		ipcg_guard_leave();
+		int ret = ipcg_pol_bind_connect(&ps, fd, (const struct sockaddr *)&sun.sa, sun.len, is_bind,
+						&kaddr);
+		e.err = ret < 0 ? errno : 0;
+		ipcg_guard_enter();
+		ipcg_pol_sun_report(&ps, e.seq, is_bind, fd, ret);
+		e.policy = ps.ev;
+		if (is_bind)
+			ipcg_on_bind(&e, fd, &sun, ret);
+		else
+			ipcg_on_connect(&e, fd, &sun, ret);
+		ut_record("{\"type\":\"ut\",\"step\":%d,\"ret\":\"%d\",\"errno\":\"%s\"}", i + 1, ret,
+			  err_name(e.err));
+		(void)REAL(close)(fd);
+		break;
+	}
 	case UT_END:
 		break;
 	}

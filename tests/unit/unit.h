@@ -72,7 +72,9 @@ enum ut_op {
 	UT_KRMFILE,		/* the file .s disappears (unlinked) */
 	UT_POL_SHMAT,		/* shmat through the shm policies, as shm/call.c does */
 	UT_POL_SHMAT_UNTRACED,	/* the same for a call that cannot be traced */
-};
+	UT_POL_BIND,		/* bind, connect through the AF_UNIX policies, as */
+	UT_POL_CONNECT,		/* unix/call.c does, on a real socket of the row's */
+};				/* process (.a unused): a call allowed is real */
 
 /* One call: its arguments, what it returned, errno. */
 struct ut_step {
@@ -108,6 +110,8 @@ struct ut_step {
 #define KRMFILE(path) { UT_KRMFILE, .s = (path) }
 #define POL_SHMAT(id) { UT_POL_SHMAT, .a = (id) }
 #define POL_SHMAT_UNTRACED(id) { UT_POL_SHMAT_UNTRACED, .a = (id) }
+#define POL_BIND(path) { UT_POL_BIND, .s = (path) }
+#define POL_CONNECT(path) { UT_POL_CONNECT, .s = (path) }
 
 struct ut_row {
 	const char *name;
