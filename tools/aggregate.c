@@ -1,6 +1,7 @@
 /* Report model (see aggregate.h): a consumer of trace_load records. */
 #include "aggregate.h"
 #include "ipcg/format.h"
+#include "lifetime.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,38 +13,13 @@ struct ipcg_interned {
 	UT_hash_handle hh;
 };
 
-struct seg {				/* a segment this process created */
-	int64_t shmid;
-	char *key;			/* NULL for IPC_PRIVATE */
-	uint64_t size, seq, ts;		/* from the creating shmget */
-	const struct ipcg_stack *stack;
-	UT_hash_handle hh;
-};
-
-struct att {				/* an attach not yet detached */
-	uint64_t addr;
-	int64_t shmid;
-	const struct ipcg_stack *stack;
-	UT_hash_handle hh;
-};
-
-struct sock {				/* an open tracked socket */
-	int64_t fd;
-	char *name;			/* bound or listening name, or NULL */
-	bool abstract;
-	bool bound;			/* this process bound it */
-	const struct ipcg_stack *stack;	/* of the bind (or socket) call */
-	UT_hash_handle hh;
-};
-
-struct pstate {
-	struct seg *segs;
-	struct att *atts;
-	struct sock *socks;
+struct pstate {				/* per process, beside its lifetime model */
 	uint64_t get_seq;		/* last successful shmget that created */
 	int64_t get_shmid;
 	bool get_created;
 };
+
+static const struct ipcg_life_ops agg_life_ops;
 
 static const char *const act_names[IPCG_ACT_COUNT] = {
 	"ftok", "created", "got", "attached", "detached", "removed",
@@ -65,6 +41,8 @@ void ipcg_agg_init(struct ipcg_agg *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->leaks_tail = &a->leaks;
+	a->life.ops = &agg_life_ops;
+	a->life.ctx = a;
 }
 
 static const char *intern(struct ipcg_agg *a, const char *s)
@@ -81,22 +59,6 @@ static const char *intern(struct ipcg_agg *a, const char *s)
 	}
 	HASH_ADD_KEYPTR(hh, a->kinds, e->s, strlen(e->s), e);
 	return e->s;
-}
-
-static const struct ipcg_jv *arg(const struct ipcg_rec *r, const char *k)
-{
-	return ipcg_jv_get(r->jp, r->args, k);
-}
-
-static bool arg_i64(const struct ipcg_rec *r, const char *k, int64_t *ret)
-{
-	return ipcg_jv_i64(arg(r, k), ret);
-}
-
-static const char *arg_str(const struct ipcg_rec *r, const char *k)
-{
-	const struct ipcg_jv *v = arg(r, k);
-	return ipcg_jv_is_str(v) ? v->s : NULL;
 }
 
 /* --- objects shared between processes --- */
@@ -206,9 +168,11 @@ static void retire(struct ipcg_agg *a, struct ipcg_proc *p, enum ipcg_okind kind
 
 static struct pstate *pst(struct ipcg_proc *p)
 {
-	if (!p->user)
-		p->user = calloc(1, sizeof(struct pstate));
-	return p->user;
+	void **u = ipcg_life_user(p);
+
+	if (u && !*u)
+		*u = calloc(1, sizeof(struct pstate));
+	return u ? *u : NULL;
 }
 
 static void shmid_str(char *buf, size_t n, int64_t shmid)
@@ -228,323 +192,165 @@ static void shmid_str(char *buf, size_t n, int64_t shmid)
 	buf[o] = '0' - '0';
 }
 
+/* A segment's key as an object value: NULL for IPC_PRIVATE (or none). */
+static const char *seg_key(const struct ipcg_life_obj *g)
+{
+	return g && g->key && !g->priv ? g->key : NULL;
+}
+
+static enum ipcg_okind name_kind(bool abstract)
+{
+	return abstract ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH;
+}
+
+/* Whether this shmget created the segment: IPC_PRIVATE, IPC_CREAT|IPC_EXCL,
+ * or IPC_CREAT of a shmid no process was seen using; the lifetime model
+ * follows it only then. */
 static void on_shmget(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
-		      const struct ipcg_rec *r)
+		      struct ipcg_life_call *c, const struct ipcg_rec *r)
 {
-	const char *key = arg_str(r, "key"), *flg = arg_str(r, "shmflg");
-	bool priv = key && !strcmp(key, "IPC_PRIVATE");
-	int64_t shmid;
 	char idbuf[24];
-	struct seg *g;
+	bool have = ipcg_life_find(p, IPCG_LIFE_SEGMENT, (uint64_t)c->shmid) != NULL;
 
-	if (r->failed || !ipcg_jv_i64(r->ret, &shmid) || shmid < 0)
-		return;
-	shmid_str(idbuf, sizeof(idbuf), shmid);
-	HASH_FIND(hh, s->segs, &shmid, sizeof(shmid), g);
-	bool creat = flg && strstr(flg, "IPC_CREAT");
-	bool excl = flg && strstr(flg, "IPC_EXCL");
+	shmid_str(idbuf, sizeof(idbuf), c->shmid);
 	struct ipcg_obj *o = obj_find(a, p, IPCG_OBJ_SHMID, idbuf, false);
-	bool known = g || (o && o->nusers);
-	bool created = priv || (creat && (excl || !known));
+	bool known = have || (o && o->nusers);
+	bool created = c->priv || (c->creat && (c->excl || !known));
 
+	c->creates = created;
 	s->get_seq = r->seq;
-	s->get_shmid = shmid;
-	s->get_created = created && !g;
+	s->get_shmid = c->shmid;
+	s->get_created = created && !have;
 	touch(a, p, IPCG_OBJ_SHMID, idbuf, created ? IPCG_ACT_CREATED : IPCG_ACT_GOT);
-	if (key && !priv)
-		touch(a, p, IPCG_OBJ_KEY, key, created ? IPCG_ACT_CREATED : IPCG_ACT_GOT);
-	if (created && !g && (g = calloc(1, sizeof(*g)))) {
-		g->shmid = shmid;
-		g->key = key && !priv ? strdup(key) : NULL;
-		g->stack = r->stack;
-		(void)ipcg_jv_u64(ipcg_jv_get(r->jp, r->args, "size"), &g->size);
-		g->seq = r->seq;
-		g->ts = r->ts;
-		HASH_ADD(hh, s->segs, shmid, sizeof(g->shmid), g);
-	}
+	if (c->key && !c->priv)
+		touch(a, p, IPCG_OBJ_KEY, c->key, created ? IPCG_ACT_CREATED : IPCG_ACT_GOT);
 }
 
-static void on_shmat(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
-		     const struct ipcg_rec *r)
+/* IPC_RMID: a segment only this process used and attached nowhere here is
+ * gone (one still attached lives on until its last detach). */
+static void on_rmid(struct ipcg_agg *a, struct ipcg_proc *p, const struct ipcg_life_call *c)
 {
-	int64_t shmid;
-	uint64_t addr;
+	const char *key = seg_key(ipcg_life_find(p, IPCG_LIFE_SEGMENT, (uint64_t)c->shmid));
 	char idbuf[24];
-	struct att *t;
-
-	if (r->failed || !arg_i64(r, "shmid", &shmid) || !ipcg_jv_hex(r->ret, &addr))
-		return;
-	shmid_str(idbuf, sizeof(idbuf), shmid);
-	touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_ATTACHED);
-	HASH_FIND(hh, s->atts, &addr, sizeof(addr), t);
-	if (!t && (t = calloc(1, sizeof(*t)))) {
-		t->addr = addr;
-		HASH_ADD(hh, s->atts, addr, sizeof(t->addr), t);
-	}
-	if (t) {
-		t->shmid = shmid;
-		t->stack = r->stack;
-	}
-}
-
-static void on_shmdt(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
-		     const struct ipcg_rec *r)
-{
-	uint64_t addr;
-	char idbuf[24];
-	struct att *t;
-
-	if (r->failed || !ipcg_jv_hex(arg(r, "shmaddr"), &addr))
-		return;
-	HASH_FIND(hh, s->atts, &addr, sizeof(addr), t);
-	if (!t)
-		return;
-	int64_t shmid = t->shmid;
-	shmid_str(idbuf, sizeof(idbuf), t->shmid);
-	touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_DETACHED);
-	HASH_DEL(s->atts, t);
-	free(t);
-	{	/* removed earlier and now detached here: the segment is gone */
-		struct ipcg_obj *o = obj_find(a, p, IPCG_OBJ_SHMID, idbuf, false);
-		struct att *u, *ut;
-		bool attached = false;
-		HASH_ITER(hh, s->atts, u, ut)
-			if (u->shmid == shmid)
-				attached = true;
-		if (o && !attached && o->nusers == 1 && (o->users[0].acts & IPCG_ACT_REMOVED))
-			retire(a, p, IPCG_OBJ_SHMID, idbuf);
-	}
-}
-
-static void on_shmctl(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
-		      const struct ipcg_rec *r)
-{
-	const char *cmd = arg_str(r, "cmd");
-	int64_t shmid;
-	char idbuf[24];
-	struct seg *g;
 	struct ipcg_obj *o;
-	char *key = NULL;
 
-	if (r->failed || !cmd || strcmp(cmd, "IPC_RMID") || !arg_i64(r, "shmid", &shmid))
-		return;
-	shmid_str(idbuf, sizeof(idbuf), shmid);
+	shmid_str(idbuf, sizeof(idbuf), c->shmid);
 	touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_REMOVED);
-	HASH_FIND(hh, s->segs, &shmid, sizeof(shmid), g);
-	if (g) {
-		HASH_DEL(s->segs, g);
-		key = g->key;
-		free(g);
-	}
-	/* still attached here: the segment lives on until detached */
 	o = obj_find(a, p, IPCG_OBJ_SHMID, idbuf, false);
-	if (o && o->nusers == 1) {
-		struct att *t, *tt;
-		bool attached = false;
-		HASH_ITER(hh, s->atts, t, tt)
-			if (t->shmid == shmid)
-				attached = true;
-		if (!attached) {
-			retire(a, p, IPCG_OBJ_SHMID, idbuf);
-			if (key)
-				retire(a, p, IPCG_OBJ_KEY, key);
-		}
-	}
-	free(key);
-}
-
-static struct sock *sock_get(struct pstate *s, int64_t fd, bool create)
-{
-	struct sock *k;
-
-	HASH_FIND(hh, s->socks, &fd, sizeof(fd), k);
-	if (!k && create && (k = calloc(1, sizeof(*k)))) {
-		k->fd = fd;
-		HASH_ADD(hh, s->socks, fd, sizeof(k->fd), k);
-	}
-	return k;
-}
-
-static void sock_free(struct sock *k)
-{
-	free(k->name);
-	free(k);
-}
-
-/* Bytes of a name as printable text: non-printable bytes become \xNN, a
- * backslash \\ (abstract names may hold NUL bytes). Returns a static buffer. */
-static const char *printable(const struct ipcg_jv *v)
-{
-	static char buf[4 * 108 + 1];	/* sun_path is 108 bytes; longer is cut */
-	size_t o = 0;
-
-	for (uint32_t i = 0; i < v->len && o + 5 < sizeof(buf); i++) {
-		unsigned char c = (unsigned char)v->s[i];
-		if (c == '\\')
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\\\");
-		else if (c < 0x20 || c >= 0x7f)
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", c);
-		else
-			buf[o++] = (char)c;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/* The name in a sockaddr: path or abstract (printable); NULL for others. */
-static const char *sockaddr_name(const struct ipcg_jsonr *jp, const struct ipcg_jv *ad,
-				 bool *ret_abstract)
-{
-	const struct ipcg_jv *v;
-
-	if (!ad || ad->type != IPCG_JV_OBJ)
-		return NULL;
-	if ((v = ipcg_jv_get(jp, ad, "path")) && v->type == IPCG_JV_STR) {
-		*ret_abstract = false;
-		return printable(v);
-	}
-	if ((v = ipcg_jv_get(jp, ad, "abstract")) && v->type == IPCG_JV_STR) {
-		*ret_abstract = true;
-		return printable(v);
-	}
-	return NULL;
-}
-
-static const char *addr_name(const struct ipcg_rec *r, const char *key, bool *ret_abstract)
-{
-	return sockaddr_name(r->jp, arg(r, key), ret_abstract);
-}
-
-static void on_unix(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
-		    const struct ipcg_rec *r)
-{
-	int64_t fd, ret;
-	bool abs = false;
-	const char *name;
-	struct sock *k;
-
-	if (r->failed)
-		return;
-	if (!strcmp(r->fn, "socket")) {
-		if (ipcg_jv_i64(r->ret, &ret) && ret >= 0 && (k = sock_get(s, ret, true))) {
-			free(k->name);
-			k->name = NULL;
-			k->bound = false;
-			k->stack = r->stack;
-		}
-	} else if (!strcmp(r->fn, "socketpair")) {
-		const struct ipcg_jv *sv = arg(r, "sv");
-		for (const struct ipcg_jv *e = ipcg_jv_first(r->jp, sv); e; e = ipcg_jv_next(r->jp, e))
-			if (ipcg_jv_i64(e, &fd) && (k = sock_get(s, fd, true)))
-				k->stack = r->stack;
-	} else if (!strcmp(r->fn, "bind")) {
-		if (!arg_i64(r, "sockfd", &fd) || !(name = addr_name(r, "addr", &abs)))
-			return;
-		touch(a, p, abs ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, name, IPCG_ACT_BOUND);
-		if ((k = sock_get(s, fd, true))) {
-			free(k->name);
-			k->name = strdup(name);
-			k->abstract = abs;
-			k->bound = true;
-			k->stack = r->stack;
-		}
-	} else if (!strcmp(r->fn, "listen")) {
-		if (arg_i64(r, "sockfd", &fd) && (k = sock_get(s, fd, false)) && k->name)
-			touch(a, p, k->abstract ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, k->name,
-			      IPCG_ACT_LISTENED);
-	} else if (!strcmp(r->fn, "connect")) {
-		if ((name = addr_name(r, "addr", &abs)))
-			touch(a, p, abs ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, name, IPCG_ACT_CONNECTED);
-	} else if (!strcmp(r->fn, "accept") || !strcmp(r->fn, "accept4")) {
-		if (arg_i64(r, "sockfd", &fd) && (k = sock_get(s, fd, false)) && k->name)
-			touch(a, p, k->abstract ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, k->name,
-			      IPCG_ACT_ACCEPTED);
-		if (ipcg_jv_i64(r->ret, &ret) && ret >= 0 && (k = sock_get(s, ret, true)))
-			k->stack = r->stack;
-	} else if (!strcmp(r->fn, "close")) {
-		if (!arg_i64(r, "fd", &fd) || !(k = sock_get(s, fd, false)))
-			return;
-		if (k->bound && k->name)
-			retire(a, p, k->abstract ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, k->name);
-		HASH_DEL(s->socks, k);
-		sock_free(k);
+	if (o && o->nusers == 1 && !ipcg_life_attached(p, c->shmid)) {
+		retire(a, p, IPCG_OBJ_SHMID, idbuf);
+		if (key)
+			retire(a, p, IPCG_OBJ_KEY, key);
 	}
 }
 
-/* An object a checkpoint says the process holds (its earlier part was not
- * read): as if its creating (attaching, binding) call had been seen, at the
- * checkpoint's time. A call of the same seq after it finds it known. */
-static void on_live(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
-		    const struct ipcg_rec *r)
+/* The objects a call names, and what the process did with them. */
+static void on_call(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s,
+		    struct ipcg_life_call *c, const struct ipcg_rec *r)
+{
+	const struct ipcg_life_obj *k;
+	char idbuf[24];
+
+	switch (c->op) {
+	case IPCG_LOP_SHMGET:
+		on_shmget(a, p, s, c, r);
+		break;
+	case IPCG_LOP_RMID:
+		on_rmid(a, p, c);
+		break;
+	case IPCG_LOP_SHMAT:
+		shmid_str(idbuf, sizeof(idbuf), c->shmid);
+		touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_ATTACHED);
+		break;
+	case IPCG_LOP_FTOK:
+		touch(a, p, IPCG_OBJ_KEY, c->path, IPCG_ACT_FTOK);
+		break;
+	case IPCG_LOP_BIND:
+		if (c->has_fd && c->name)
+			touch(a, p, name_kind(c->abstract), c->name, IPCG_ACT_BOUND);
+		break;
+	case IPCG_LOP_CONNECT:
+		if (c->name)
+			touch(a, p, name_kind(c->abstract), c->name, IPCG_ACT_CONNECTED);
+		break;
+	case IPCG_LOP_LISTEN:
+	case IPCG_LOP_ACCEPT:
+		if (c->has_fd && (k = ipcg_life_find(p, IPCG_LIFE_SOCKET, (uint64_t)c->fd)) && k->name)
+			touch(a, p, name_kind(k->abstract), k->name, c->op == IPCG_LOP_LISTEN ?
+			      IPCG_ACT_LISTENED : IPCG_ACT_ACCEPTED);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A checkpoint's live record: its objects as their calls would have. */
+static void on_live(struct ipcg_agg *a, struct ipcg_proc *p, const struct ipcg_rec *r)
 {
 	const struct ipcg_live *l = &r->live;
+	struct ipcg_life_call c;
 	char idbuf[24];
-	bool abs = false;
-	const char *name;
-	struct seg *g;
-	struct att *t;
-	struct sock *k;
 
 	switch (l->obj) {
 	case IPCG_LIVE_SEGMENT: {
-		bool priv = !strcmp(l->key, "IPC_PRIVATE");
 		unsigned act = l->created ? IPCG_ACT_CREATED : IPCG_ACT_GOT;
 
 		shmid_str(idbuf, sizeof(idbuf), l->shmid);
 		touch(a, p, IPCG_OBJ_SHMID, idbuf, act | (l->removed ? IPCG_ACT_REMOVED : 0));
-		if (!priv)
+		if (strcmp(l->key, "IPC_PRIVATE"))
 			touch(a, p, IPCG_OBJ_KEY, l->key, act);
-		if (!l->created || l->removed)
-			break;
-		HASH_FIND(hh, s->segs, &l->shmid, sizeof(l->shmid), g);
-		if (g || !(g = calloc(1, sizeof(*g))))
-			break;
-		g->shmid = l->shmid;
-		g->key = priv ? NULL : strdup(l->key);
-		g->stack = r->stack;
-		g->size = l->size;
-		g->seq = r->has_seq ? r->seq : 0;
-		g->ts = 0;			/* the checkpoint's, when it ends */
-		HASH_ADD(hh, s->segs, shmid, sizeof(g->shmid), g);
 		break;
 	}
 	case IPCG_LIVE_ATTACH:
 		shmid_str(idbuf, sizeof(idbuf), l->shmid);
 		touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_ATTACHED);
-		HASH_FIND(hh, s->atts, &l->shmaddr, sizeof(l->shmaddr), t);
-		if (!t && (t = calloc(1, sizeof(*t)))) {
-			t->addr = l->shmaddr;
-			HASH_ADD(hh, s->atts, addr, sizeof(t->addr), t);
-		}
-		if (t) {
-			t->shmid = l->shmid;
-			t->stack = r->stack;
-		}
 		break;
 	case IPCG_LIVE_SOCKET:
-		if (!(name = sockaddr_name(r->jp, l->addr, &abs)))
-			break;
-		touch(a, p, abs ? IPCG_OBJ_ABSTRACT : IPCG_OBJ_PATH, name,
-		      IPCG_ACT_BOUND | (l->listening ? IPCG_ACT_LISTENED : 0));
-		if (l->sockfd >= 0 && (k = sock_get(s, l->sockfd, true))) {
-			free(k->name);
-			k->name = strdup(name);
-			k->abstract = abs;
-			k->bound = true;
-			k->stack = r->stack;
-		}
+		memset(&c, 0, sizeof(c));
+		if (r->live.addr && (c.name = ipcg_life_sockaddr_name(r->jp, l->addr, &c.abstract)))
+			touch(a, p, name_kind(c.abstract), c.name,
+			      IPCG_ACT_BOUND | (l->listening ? IPCG_ACT_LISTENED : 0));
 		break;
 	}
 }
 
-/* The checkpoint's end: the time of the segments its live records made. */
-static void on_checkpoint(struct pstate *s, const struct ipcg_rec *r)
+static void life_call(void *ctx, struct ipcg_proc *p, struct ipcg_life_call *c,
+		      const struct ipcg_rec *r)
 {
-	struct seg *g, *gt;
+	struct ipcg_agg *a = ctx;
+	struct pstate *s = pst(p);
 
-	HASH_ITER(hh, s->segs, g, gt)
-		if (!g->ts)
-			g->ts = r->ts;
+	if (!s)
+		return;
+	if (r->type == IPCG_R_LIVE)
+		on_live(a, p, r);
+	else
+		on_call(a, p, s, c, r);
+}
+
+/* An object's end by its call: a detach of a segment removed earlier and
+ * attached nowhere else here is the segment's end; a closed socket's name
+ * only this process used is gone. */
+static void life_end(void *ctx, struct ipcg_proc *p, struct ipcg_life_obj *o,
+		     enum ipcg_life_end why, const struct ipcg_rec *r)
+{
+	struct ipcg_agg *a = ctx;
+	char idbuf[24];
+
+	if (why != IPCG_LEND_CALL)
+		return;
+	if (o->k.kind == IPCG_LIFE_ATTACH) {
+		struct ipcg_obj *so;
+
+		shmid_str(idbuf, sizeof(idbuf), o->shmid);
+		touch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_DETACHED);
+		so = obj_find(a, p, IPCG_OBJ_SHMID, idbuf, false);
+		if (so && !ipcg_life_attached(p, o->shmid) && so->nusers == 1 &&
+		    (so->users[0].acts & IPCG_ACT_REMOVED))
+			retire(a, p, IPCG_OBJ_SHMID, idbuf);
+	} else if (o->k.kind == IPCG_LIFE_SOCKET && o->name) {
+		retire(a, p, name_kind(o->abstract), o->name);
+	}
 }
 
 static void count_fn(struct ipcg_agg *a, const struct ipcg_rec *r)
@@ -653,17 +459,15 @@ static void on_finding(struct ipcg_agg *a, struct ipcg_proc *p, struct pstate *s
 	/* a segment this process did not create after all */
 	if (!strcmp(r->kind, IPCG_KIND_FOREIGN_SEGMENT) && r->has_seq && r->seq == s->get_seq &&
 	    s->get_created) {
-		struct seg *sg;
+		struct ipcg_life_obj *sg = ipcg_life_find(p, IPCG_LIFE_SEGMENT,
+							  (uint64_t)s->get_shmid);
 		char idbuf[24];
-		HASH_FIND(hh, s->segs, &s->get_shmid, sizeof(s->get_shmid), sg);
 		shmid_str(idbuf, sizeof(idbuf), s->get_shmid);
 		untouch(a, p, IPCG_OBJ_SHMID, idbuf, IPCG_ACT_CREATED, IPCG_ACT_GOT);
 		if (sg) {
-			if (sg->key)
-				untouch(a, p, IPCG_OBJ_KEY, sg->key, IPCG_ACT_CREATED, IPCG_ACT_GOT);
-			HASH_DEL(s->segs, sg);
-			free(sg->key);
-			free(sg);
+			if (seg_key(sg))
+				untouch(a, p, IPCG_OBJ_KEY, seg_key(sg), IPCG_ACT_CREATED, IPCG_ACT_GOT);
+			ipcg_life_forget(p, sg);
 		}
 		s->get_created = false;
 	}
@@ -696,19 +500,7 @@ static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 	switch (r->type) {
 	case IPCG_R_CALL:
 		count_fn(a, r);
-		if (!strcmp(r->fn, "shmget"))
-			on_shmget(a, p, s, r);
-		else if (!strcmp(r->fn, "shmat"))
-			on_shmat(a, p, s, r);
-		else if (!strcmp(r->fn, "shmdt"))
-			on_shmdt(a, p, s, r);
-		else if (!strcmp(r->fn, "shmctl"))
-			on_shmctl(a, p, s, r);
-		else if (!strcmp(r->fn, "ftok")) {
-			if (!r->failed && ipcg_jv_is_str(r->ret))
-				touch(a, p, IPCG_OBJ_KEY, r->ret->s, IPCG_ACT_FTOK);
-		} else
-			on_unix(a, p, s, r);
+		ipcg_life_record(&a->life, p, r);
 		break;
 	case IPCG_R_FINDING:
 		on_finding(a, p, s, r);
@@ -717,12 +509,64 @@ static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 		on_repeats(a, p, r);
 		break;
 	case IPCG_R_LIVE:
-		on_live(a, p, s, r);
-		break;
 	case IPCG_R_CHECKPOINT:
-		on_checkpoint(s, r);
+		ipcg_life_record(&a->life, p, r);
 		break;
 	default:
+		break;
+	}
+}
+
+/* Held when a trace without exit record ended: a leak. */
+static void life_held(void *ctx, struct ipcg_proc *p, struct ipcg_life_obj *o)
+{
+	struct ipcg_agg *a = ctx;
+	enum ipcg_leak_src src = ipcg_proc_continues(p) ? IPCG_LEAK_CONT : IPCG_LEAK_END;
+	struct ipcg_leak *l;
+	char buf[256];
+
+	if (p->have_exit)
+		return;
+	switch (o->k.kind) {
+	case IPCG_LIFE_ATTACH:
+		if (!(l = leak_new(a, p, src, "attached", o->stack)))
+			return;
+		snprintf(buf, sizeof(buf), "shmid %" PRId64 " still attached at 0x%" PRIx64,
+			 o->shmid, o->addr);
+		l->message = strdup(buf);
+		l->has_shmid = true;
+		l->shmid = o->shmid;
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, o->addr);
+		l->shmaddr = strdup(buf);
+		break;
+	case IPCG_LIFE_SEGMENT: {
+		const char *key = seg_key(o);
+
+		if (!(l = leak_new(a, p, src, "segment", o->stack)))
+			return;
+		snprintf(buf, sizeof(buf), "segment shmid %" PRId64 "%s%s%s created and not removed",
+			 o->shmid, key ? " (key " : "", key ? key : "", key ? ")" : "");
+		l->message = strdup(buf);
+		l->has_shmid = true;
+		l->shmid = o->shmid;
+		l->key = strdup(key ? key : "IPC_PRIVATE");
+		l->has_size = o->size != 0;
+		l->size = o->size;
+		l->create_seq = o->seq;
+		(void)ipcg_life_realtime(p, o->ts, &l->created_realtime_ns);
+		break;
+	}
+	case IPCG_LIFE_SOCKET:
+		if (!o->name || !(l = leak_new(a, p, src, "socket", o->stack)))
+			return;
+		snprintf(buf, sizeof(buf), "socket fd %" PRId64 " bound to %s%.200s still open",
+			 o->fd, o->abstract ? "@" : "", o->name);
+		l->message = strdup(buf);
+		l->fd = o->fd;
+		if (o->abstract)
+			l->abstract = strdup(o->name);
+		else
+			l->path = strdup(o->name);
 		break;
 	}
 }
@@ -731,74 +575,18 @@ static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 static void on_proc_end(void *ctx, struct ipcg_proc *p)
 {
 	struct ipcg_agg *a = ctx;
-	struct pstate *s = p->user;
-	struct seg *g, *gt;
-	struct att *t, *tt;
-	struct sock *k, *kt;
-	char buf[256];
-	enum ipcg_leak_src src = ipcg_proc_continues(p) ? IPCG_LEAK_CONT : IPCG_LEAK_END;
+	void **u = p->user ? ipcg_life_user(p) : NULL;
+	struct pstate *s = u ? *u : NULL;
 
-	if (!s)
-		return;
-	HASH_ITER(hh, s->atts, t, tt) {
-		if (!p->have_exit) {
-			struct ipcg_leak *l = leak_new(a, p, src, "attached", t->stack);
-			if (l) {
-				snprintf(buf, sizeof(buf), "shmid %" PRId64 " still attached at 0x%" PRIx64,
-					 t->shmid, t->addr);
-				l->message = strdup(buf);
-				l->has_shmid = true;
-				l->shmid = t->shmid;
-				snprintf(buf, sizeof(buf), "0x%" PRIx64, t->addr);
-				l->shmaddr = strdup(buf);
-			}
-		}
-		HASH_DEL(s->atts, t);
-		free(t);
-	}
-	HASH_ITER(hh, s->segs, g, gt) {
-		if (!p->have_exit) {
-			struct ipcg_leak *l = leak_new(a, p, src, "segment", g->stack);
-			if (l) {
-				snprintf(buf, sizeof(buf), "segment shmid %" PRId64 "%s%s%s created and not removed",
-					 g->shmid, g->key ? " (key " : "", g->key ? g->key : "",
-					 g->key ? ")" : "");
-				l->message = strdup(buf);
-				l->has_shmid = true;
-				l->shmid = g->shmid;
-				l->key = g->key ? g->key : strdup("IPC_PRIVATE");
-				g->key = NULL;
-				l->has_size = g->size != 0;
-				l->size = g->size;
-				l->create_seq = g->seq;
-				if (p->start_realtime_ns && p->start_ns && g->ts >= p->start_ns)
-					l->created_realtime_ns = p->start_realtime_ns + (g->ts - p->start_ns);
-			}
-		}
-		HASH_DEL(s->segs, g);
-		free(g->key);
-		free(g);
-	}
-	HASH_ITER(hh, s->socks, k, kt) {
-		if (!p->have_exit && k->bound && k->name) {
-			struct ipcg_leak *l = leak_new(a, p, src, "socket", k->stack);
-			if (l) {
-				snprintf(buf, sizeof(buf), "socket fd %" PRId64 " bound to %s%.200s still open",
-					 k->fd, k->abstract ? "@" : "", k->name);
-				l->message = strdup(buf);
-				l->fd = k->fd;
-				if (k->abstract)
-					l->abstract = strdup(k->name);
-				else
-					l->path = strdup(k->name);
-			}
-		}
-		HASH_DEL(s->socks, k);
-		sock_free(k);
-	}
+	ipcg_life_proc_end(&a->life, p);
 	free(s);
-	p->user = NULL;
 }
+
+static const struct ipcg_life_ops agg_life_ops = {
+	.call = life_call,
+	.end = life_end,
+	.held = life_held,
+};
 
 const struct ipcg_load_ops ipcg_agg_ops = {
 	.record = on_record,

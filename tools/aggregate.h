@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "lifetime.h"
 #include "trace_load.h"
 
 #define IPCG_MAX_ERRNOS 16		/* distinct errno names kept per function */
@@ -115,6 +116,7 @@ struct ipcg_agg {
 	struct ipcg_obj *objs;
 	uint64_t nfindings[IPCG_SEV_COUNT];
 	uint64_t ncalls, nerrors;
+	struct ipcg_life life;		/* the processes' objects (lifetime.h) */
 };
 
 void ipcg_agg_init(struct ipcg_agg *a);

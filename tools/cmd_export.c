@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "folded.h"
+#include "lifetime.h"
 #include "out.h"
 #include "symbolize.h"
 #include "trace_load.h"
@@ -25,22 +26,11 @@ enum fmt {
 	FMT_FOLDED,
 };
 
-enum live_kind {
-	LIVE_SEGMENT,
-	LIVE_ATTACH,
-	LIVE_SOCKET,
-};
-
-struct live {				/* an open async slice */
-	struct {
-		uint8_t kind;		/* enum live_kind */
-		uint64_t id;		/* shmid, address or fd */
-	} k;
-	uint64_t slice;			/* async id, unique in the export */
-	uint64_t seq;			/* of the call that began it, 0 unknown */
+struct slice {				/* an open async slice: a lifetime object's user */
+	uint8_t kind;			/* enum ipcg_life_kind */
+	uint64_t id;			/* async id, unique in the export */
 	char *pend;			/* from a live record: its begin's args, written at the checkpoint */
 	char name[160];
-	UT_hash_handle hh;
 };
 
 /* Facts carried by a slice's begin (and, for what outlives the trace, its
@@ -68,11 +58,18 @@ struct fsite {				/* chrome: findings of one kind at one stack */
 	UT_hash_handle hh;
 };
 
-struct cproc {				/* chrome: per-process state */
-	struct live *live;
+struct slices {				/* a growable list of slices */
+	struct slice **v;
+	size_t n, cap;
+};
+
+struct cproc {				/* chrome: per-process state (beside its lifetime model) */
 	struct fsite *fsites;
 	bool named;
-	bool pending;			/* some live slices wait for their begin */
+	struct slices pend;		/* live slices waiting for their begin, in record order */
+	struct slices held;		/* alive at the trace's end */
+	uint64_t end;			/* the trace's end ... */
+	const char *why;		/* ... and how it ended, for the slices held */
 };
 
 struct leaf {				/* chrome: interned finding kinds */
@@ -88,6 +85,7 @@ struct export {
 	uint64_t next_slice;
 	struct leaf *leaves;
 	struct ipcg_folded *folded;
+	struct ipcg_life life;		/* chrome: the processes' objects (lifetime.h) */
 };
 
 /* --- chrome --- */
@@ -123,9 +121,9 @@ static void name_process(struct export *e, struct ipcg_proc *p, struct cproc *c)
 	fputs("}}", e->out);
 }
 
-static const char *kind_cat(enum live_kind k)
+static const char *kind_cat(unsigned kind)
 {
-	return k == LIVE_SOCKET ? "unix" : "shm";
+	return kind == IPCG_LIFE_SOCKET ? "unix" : "shm";
 }
 
 static void put_args(FILE *f, const struct slice_args *a)
@@ -169,14 +167,14 @@ static void put_args(FILE *f, const struct slice_args *a)
 #undef SEP
 }
 
-static void slice_ev(struct export *e, struct ipcg_proc *p, const struct live *l, char ph,
+static void slice_ev(struct export *e, struct ipcg_proc *p, const struct slice *l, char ph,
 		     uint64_t ts, uint64_t tid, const struct slice_args *a)
 {
 	ev_begin(e);
-	fprintf(e->out, "{\"ph\":\"%c\",\"cat\":\"%s\",\"name\":", ph, kind_cat(l->k.kind));
+	fprintf(e->out, "{\"ph\":\"%c\",\"cat\":\"%s\",\"name\":", ph, kind_cat(l->kind));
 	ipcg_json_cstr(e->out, l->name);
 	fprintf(e->out, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%" PRId64 ",\"tid\":%" PRIu64 ",\"ts\":",
-		l->slice, track_pid(p), tid);
+		l->id, track_pid(p), tid);
 	ts_us(e->out, ts);
 	if (a)
 		put_args(e->out, a);
@@ -216,255 +214,171 @@ static const char *site_of(struct export *e, struct ipcg_proc *p, const struct i
 	return b->n ? b->s : NULL;
 }
 
-static struct live *live_find(struct cproc *c, enum live_kind kind, uint64_t id)
+static struct cproc *cproc_of(struct ipcg_proc *p)
 {
-	struct live key, *l;
+	void **u = ipcg_life_user(p);
 
-	memset(&key, 0, sizeof(key));
-	key.k.kind = (uint8_t)kind;
-	key.k.id = id;
-	HASH_FIND(hh, c->live, &key.k, sizeof(key.k), l);
-	return l;
+	if (u && !*u)
+		*u = calloc(1, sizeof(struct cproc));
+	return u ? *u : NULL;
+}
+
+static bool slices_add(struct slices *l, struct slice *s)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? 2 * l->cap : 8;
+		struct slice **nv = realloc(l->v, nc * sizeof(*nv));
+		if (!nv)
+			return false;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n++] = s;
+	return true;
 }
 
 /* Live slices of a checkpoint begin at its end (the time they were
  * created is in a part not given): their begin events, at ts. */
 static void live_flush(struct export *e, struct ipcg_proc *p, struct cproc *c, uint64_t ts)
 {
-	struct live *l, *lt;
+	for (size_t i = 0; i < c->pend.n; i++) {
+		struct slice *l = c->pend.v[i];
 
-	if (!c->pending)
-		return;
-	c->pending = false;
-	HASH_ITER(hh, c->live, l, lt) {
-		if (!l->pend)
-			continue;
 		ev_begin(e);
-		fprintf(e->out, "{\"ph\":\"b\",\"cat\":\"%s\",\"name\":", kind_cat(l->k.kind));
+		fprintf(e->out, "{\"ph\":\"b\",\"cat\":\"%s\",\"name\":", kind_cat(l->kind));
 		ipcg_json_cstr(e->out, l->name);
 		fprintf(e->out, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%" PRId64 ",\"tid\":%" PRId64
-			",\"ts\":", l->slice, track_pid(p), track_pid(p));
+			",\"ts\":", l->id, track_pid(p), track_pid(p));
 		ts_us(e->out, ts);
 		fputs(l->pend, e->out);
 		fputc('}', e->out);
 		free(l->pend);
 		l->pend = NULL;
 	}
+	c->pend.n = 0;
 }
 
-static void live_end(struct export *e, struct ipcg_proc *p, struct cproc *c, struct live *l,
-		     uint64_t ts, uint64_t tid, const struct slice_args *a)
+static void slice_end(struct export *e, struct ipcg_proc *p, struct cproc *c, struct slice *l,
+		      uint64_t ts, uint64_t tid, const struct slice_args *a)
 {
 	if (l->pend)
 		live_flush(e, p, c, ts);
 	slice_ev(e, p, l, 'e', ts, tid, a);
-	HASH_DEL(c->live, l);
 	free(l);
 }
 
-static struct live *live_new(struct export *e, struct cproc *c, enum live_kind kind, uint64_t id,
-			     const char *name, uint64_t seq)
+/* The slice's name and begin args for lifetime object o. */
+static void slice_facts(struct export *e, struct ipcg_proc *p, const struct ipcg_life_obj *o,
+			char *name, size_t n, struct slice_args *a, struct site_buf *sb)
 {
-	struct live *l = calloc(1, sizeof(*l));
+	static const char *const sock_names[] = {
+		[IPCG_LORIG_ACCEPT] = "accepted socket", [IPCG_LORIG_SOCKETPAIR] = "socketpair",
+	};
+	bool key = o->key && !o->priv;
 
-	if (!l)
-		return NULL;
-	l->k.kind = (uint8_t)kind;
-	l->k.id = id;
-	l->seq = seq;
-	l->slice = ++e->next_slice;
-	snprintf(l->name, sizeof(l->name), "%s", name);
-	HASH_ADD(hh, c->live, k, sizeof(l->k), l);
-	return l;
+	memset(a, 0, sizeof(*a));
+	switch (o->k.kind) {
+	case IPCG_LIFE_SEGMENT:
+		snprintf(name, n, "segment shmid %" PRId64 "%s%s", o->shmid, key ? " key " : "",
+			 key ? o->key : "");
+		a->has_shmid = true;
+		a->shmid = o->shmid;
+		a->key = o->key;
+		a->has_size = o->has_size;
+		a->size = o->size;
+		break;
+	case IPCG_LIFE_ATTACH:
+		snprintf(name, n, "attach shmid %" PRId64 " at 0x%" PRIx64, o->shmid, o->addr);
+		a->has_shmid = a->has_addr = true;
+		a->shmid = o->shmid;
+		a->addr = o->addr;
+		break;
+	default:
+		snprintf(name, n, "%s fd %" PRId64, o->origin < sizeof(sock_names) / sizeof(*sock_names)
+			 && sock_names[o->origin] ? sock_names[o->origin] : "socket", o->fd);
+		a->has_fd = true;
+		a->fd = o->fd;
+		break;
+	}
+	a->site = site_of(e, p, o->stack, sb);
 }
 
-/* A call of that seq began this slice already (a checkpoint's live record
- * and the call itself, both in the part read): the same object. */
-static bool began_by(struct cproc *c, enum live_kind kind, uint64_t id, const struct ipcg_rec *r)
+/* An object began: its slice begins, now for a call; for a checkpoint's
+ * live record (the earlier part was not read) at the checkpoint's end,
+ * as if its creating call had been seen then. */
+static void life_begin(void *ctx, struct ipcg_proc *p, struct ipcg_life_obj *o,
+		       const struct ipcg_rec *r)
 {
-	struct live *l = live_find(c, kind, id);
-
-	return l && r->has_seq && l->seq && l->seq == r->seq;
-}
-
-static void live_start(struct export *e, struct ipcg_proc *p, struct cproc *c,
-		       enum live_kind kind, uint64_t id, const char *name, const struct ipcg_rec *r,
-		       const struct slice_args *a)
-{
-	struct live *l = live_find(c, kind, id);
-
-	if (l)				/* reused without an end we saw: close it here */
-		live_end(e, p, c, l, r->ts, r->tid, NULL);
-	if ((l = live_new(e, c, kind, id, name, r->has_seq ? r->seq : 0)))
-		slice_ev(e, p, l, 'b', r->ts, r->tid, a);
-}
-
-/* A live record: the slice starts now, its begin event at the checkpoint. */
-static void live_pending(struct export *e, struct cproc *c, enum live_kind kind, uint64_t id,
-			 const char *name, const struct ipcg_rec *r, const struct slice_args *a)
-{
-	struct live *l;
+	struct export *e = ctx;
+	struct cproc *c = cproc_of(p);
+	struct slice_args a;
+	struct site_buf sb;
+	struct slice *l;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m;
 
-	if (live_find(c, kind, id) || !(m = open_memstream(&buf, &len)))
+	if (!c || !(l = calloc(1, sizeof(*l))))
 		return;
-	put_args(m, a);
-	if (fclose(m) != 0 || !buf) {
-		free(buf);
+	slice_facts(e, p, o, l->name, sizeof(l->name), &a, &sb);
+	l->kind = o->k.kind;
+	if (r->type != IPCG_R_LIVE) {
+		l->id = ++e->next_slice;
+		o->user = l;
+		slice_ev(e, p, l, 'b', r->ts, r->tid, &a);
 		return;
 	}
-	if (!(l = live_new(e, c, kind, id, name, r->has_seq ? r->seq : 0))) {
-		free(buf);
+	if (!(m = open_memstream(&buf, &len))) {
+		free(l);
 		return;
 	}
+	put_args(m, &a);
+	if (fclose(m) != 0 || !buf || !slices_add(&c->pend, l)) {
+		free(buf);
+		free(l);
+		return;
+	}
+	l->id = ++e->next_slice;
 	l->pend = buf;
-	c->pending = true;
+	o->user = l;
 }
 
-static const struct ipcg_jv *arg(const struct ipcg_rec *r, const char *k)
+static void life_end(void *ctx, struct ipcg_proc *p, struct ipcg_life_obj *o,
+		     enum ipcg_life_end why, const struct ipcg_rec *r)
 {
-	return ipcg_jv_get(r->jp, r->args, k);
-}
+	struct slice *l = o->user;
+	struct cproc *c = cproc_of(p);
 
-static void chrome_call(struct export *e, struct ipcg_proc *p, struct cproc *c,
-			const struct ipcg_rec *r)
-{
-	char name[160];
-	int64_t v, fd;
-	uint64_t addr;
-	struct live *l;
-	struct site_buf sb;
-	struct slice_args a = { 0 };
-
-	if (r->failed)
+	(void)why;			/* reused without an end we saw: closed here */
+	if (!l || !c)
 		return;
-	if (!strcmp(r->fn, "shmget")) {
-		const struct ipcg_jv *flg = arg(r, "shmflg"), *key = arg(r, "key");
-		bool priv = ipcg_jv_is_str(key) && !strcmp(key->s, "IPC_PRIVATE");
-		bool creat = ipcg_jv_is_str(flg) && strstr(flg->s, "IPC_CREAT");
-		if (ipcg_jv_i64(r->ret, &v) && v >= 0 && (priv || creat) &&
-		    !live_find(c, LIVE_SEGMENT, (uint64_t)v)) {
-			snprintf(name, sizeof(name), "segment shmid %" PRId64 "%s%s", v,
-				 ipcg_jv_is_str(key) && !priv ? " key " : "",
-				 ipcg_jv_is_str(key) && !priv ? key->s : "");
-			a.has_shmid = true;
-			a.shmid = v;
-			a.key = ipcg_jv_is_str(key) ? key->s : NULL;
-			a.has_size = ipcg_jv_u64(arg(r, "size"), &a.size);
-			a.site = site_of(e, p, r->stack, &sb);
-			live_start(e, p, c, LIVE_SEGMENT, (uint64_t)v, name, r, &a);
-		}
-	} else if (!strcmp(r->fn, "shmctl")) {
-		const struct ipcg_jv *cmd = arg(r, "cmd");
-		if (ipcg_jv_is_str(cmd) && !strcmp(cmd->s, "IPC_RMID") &&
-		    ipcg_jv_i64(arg(r, "shmid"), &v) && (l = live_find(c, LIVE_SEGMENT, (uint64_t)v)))
-			live_end(e, p, c, l, r->ts, r->tid, NULL);
-	} else if (!strcmp(r->fn, "shmat")) {
-		if (ipcg_jv_i64(arg(r, "shmid"), &v) && ipcg_jv_hex(r->ret, &addr) &&
-		    !began_by(c, LIVE_ATTACH, addr, r)) {
-			snprintf(name, sizeof(name), "attach shmid %" PRId64 " at 0x%" PRIx64, v, addr);
-			a.has_shmid = true;
-			a.shmid = v;
-			a.has_addr = true;
-			a.addr = addr;
-			a.site = site_of(e, p, r->stack, &sb);
-			live_start(e, p, c, LIVE_ATTACH, addr, name, r, &a);
-		}
-	} else if (!strcmp(r->fn, "shmdt")) {
-		if (ipcg_jv_hex(arg(r, "shmaddr"), &addr) && (l = live_find(c, LIVE_ATTACH, addr)))
-			live_end(e, p, c, l, r->ts, r->tid, NULL);
-	} else if (!strcmp(r->fn, "socket") || !strcmp(r->fn, "accept") ||
-		   !strcmp(r->fn, "accept4")) {
-		if (ipcg_jv_i64(r->ret, &fd) && fd >= 0 && !began_by(c, LIVE_SOCKET, (uint64_t)fd, r)) {
-			snprintf(name, sizeof(name), "%s fd %" PRId64,
-				 r->fn[0] == 's' ? "socket" : "accepted socket", fd);
-			a.has_fd = true;
-			a.fd = fd;
-			a.site = site_of(e, p, r->stack, &sb);
-			live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r, &a);
-		}
-	} else if (!strcmp(r->fn, "socketpair")) {
-		const struct ipcg_jv *sv = arg(r, "sv");
-		for (const struct ipcg_jv *x = ipcg_jv_first(r->jp, sv); x; x = ipcg_jv_next(r->jp, x))
-			if (ipcg_jv_i64(x, &fd) && fd >= 0) {
-				snprintf(name, sizeof(name), "socketpair fd %" PRId64, fd);
-				a.has_fd = true;
-				a.fd = fd;
-				a.site = site_of(e, p, r->stack, &sb);
-				live_start(e, p, c, LIVE_SOCKET, (uint64_t)fd, name, r, &a);
-			}
-	} else if (!strcmp(r->fn, "close")) {
-		if (ipcg_jv_i64(arg(r, "fd"), &fd) && (l = live_find(c, LIVE_SOCKET, (uint64_t)fd)))
-			live_end(e, p, c, l, r->ts, r->tid, NULL);
-	} else if (!strcmp(r->fn, "bind") || !strcmp(r->fn, "connect")) {
-		/* the slice is named when it starts; mark the address with an instant */
-		const struct ipcg_jv *ad = arg(r, "addr"), *nm;
-		if (!ipcg_jv_i64(arg(r, "sockfd"), &fd) || !(l = live_find(c, LIVE_SOCKET, (uint64_t)fd)))
-			return;
-		nm = ipcg_jv_get(r->jp, ad, "path");
-		if (!ipcg_jv_is_str(nm))
-			nm = ipcg_jv_get(r->jp, ad, "abstract");
-		ev_begin(e);
-		fprintf(e->out, "{\"ph\":\"n\",\"cat\":\"unix\",\"name\":\"%s\",\"id\":\"0x%" PRIx64
-			"\",\"pid\":%" PRId64 ",\"tid\":%" PRIu64 ",\"ts\":", r->fn, l->slice,
-			track_pid(p), r->tid);
-		ts_us(e->out, r->ts);
-		fputs(",\"args\":{\"address\":", e->out);
-		if (ipcg_jv_is_str(nm))
-			ipcg_json_str(e->out, nm->s, nm->len);
-		else
-			fputs("null", e->out);
-		fputs("}}", e->out);
-	}
+	o->user = NULL;
+	slice_end(ctx, p, c, l, r->ts, r->tid, NULL);
 }
 
-/* An object the checkpoint says the process holds (its earlier part was
- * not read): a slice as if its creating call had been seen, begun at the
- * checkpoint's end. A segment got, not created, or already removed is no
- * segment slice (as for calls); a socket whose descriptor is closed none. */
-static void chrome_live(struct export *e, struct ipcg_proc *p, struct cproc *c,
-			const struct ipcg_rec *r)
+/* bind and connect of a socket with a slice: an instant marks the address
+ * (the slice is named when it starts). */
+static void life_call(void *ctx, struct ipcg_proc *p, struct ipcg_life_call *c,
+		      const struct ipcg_rec *r)
 {
-	const struct ipcg_live *lv = &r->live;
-	struct slice_args a = { 0 };
-	struct site_buf sb;
-	char name[160];
+	struct export *e = ctx;
+	const struct ipcg_life_obj *o;
+	const struct slice *l;
 
-	switch (lv->obj) {
-	case IPCG_LIVE_SEGMENT:
-		if (!lv->created || lv->removed)
-			return;
-		bool priv = !strcmp(lv->key, "IPC_PRIVATE");
-		snprintf(name, sizeof(name), "segment shmid %" PRId64 "%s%s", lv->shmid,
-			 priv ? "" : " key ", priv ? "" : lv->key);
-		a.has_shmid = a.has_size = true;
-		a.shmid = lv->shmid;
-		a.key = lv->key;
-		a.size = lv->size;
-		a.site = site_of(e, p, r->stack, &sb);
-		live_pending(e, c, LIVE_SEGMENT, (uint64_t)lv->shmid, name, r, &a);
-		break;
-	case IPCG_LIVE_ATTACH:
-		snprintf(name, sizeof(name), "attach shmid %" PRId64 " at 0x%" PRIx64, lv->shmid,
-			 lv->shmaddr);
-		a.has_shmid = a.has_addr = true;
-		a.shmid = lv->shmid;
-		a.addr = lv->shmaddr;
-		a.site = site_of(e, p, r->stack, &sb);
-		live_pending(e, c, LIVE_ATTACH, lv->shmaddr, name, r, &a);
-		break;
-	case IPCG_LIVE_SOCKET:
-		if (lv->sockfd < 0)
-			return;
-		snprintf(name, sizeof(name), "socket fd %" PRId64, lv->sockfd);
-		a.has_fd = true;
-		a.fd = lv->sockfd;
-		a.site = site_of(e, p, r->stack, &sb);
-		live_pending(e, c, LIVE_SOCKET, (uint64_t)lv->sockfd, name, r, &a);
-		break;
-	}
+	if ((c->op != IPCG_LOP_BIND && c->op != IPCG_LOP_CONNECT) || !c->has_fd ||
+	    !(o = ipcg_life_find(p, IPCG_LIFE_SOCKET, (uint64_t)c->fd)) || !(l = o->user))
+		return;
+	ev_begin(e);
+	fprintf(e->out, "{\"ph\":\"n\",\"cat\":\"unix\",\"name\":\"%s\",\"id\":\"0x%" PRIx64
+		"\",\"pid\":%" PRId64 ",\"tid\":%" PRIu64 ",\"ts\":", r->fn, l->id,
+		track_pid(p), r->tid);
+	ts_us(e->out, r->ts);
+	fputs(",\"args\":{\"address\":", e->out);
+	if (c->addr_v)
+		ipcg_json_str(e->out, c->addr_v->s, c->addr_v->len);
+	else
+		fputs("null", e->out);
+	fputs("}}", e->out);
 }
 
 static const char *intern_leaf(struct export *e, const char *prefix, const char *s);
@@ -544,19 +458,19 @@ static void repeats_end(struct export *e, struct ipcg_proc *p, struct cproc *c, 
 
 static void chrome_record(struct export *e, struct ipcg_proc *p, const struct ipcg_rec *r)
 {
-	struct cproc *c = p->user;
+	struct cproc *c = cproc_of(p);
 
-	if (!c && !(c = p->user = calloc(1, sizeof(*c))))
+	if (!c)
 		return;
 	name_process(e, p, c);
 	if (r->type == IPCG_R_LIVE) {
-		chrome_live(e, p, c, r);
+		ipcg_life_record(&e->life, p, r);
 		return;
 	}
 	if (r->has_ts)			/* the checkpoint's end, or the first record after it */
 		live_flush(e, p, c, r->ts);
-	if (r->type == IPCG_R_CALL) {
-		chrome_call(e, p, c, r);
+	if (r->type == IPCG_R_CALL || r->type == IPCG_R_CHECKPOINT) {
+		ipcg_life_record(&e->life, p, r);
 	} else if (r->type == IPCG_R_FINDING_REPEATS) {
 		finding_repeats(e, p, c, r);
 	} else if (r->type == IPCG_R_FINDING) {
@@ -580,16 +494,15 @@ static void chrome_record(struct export *e, struct ipcg_proc *p, const struct ip
 
 static int cmp_slice(const void *a, const void *b)
 {
-	const struct live *x = *(struct live *const *)a, *y = *(struct live *const *)b;
-	return x->slice < y->slice ? -1 : x->slice > y->slice;
+	const struct slice *x = *(struct slice *const *)a, *y = *(struct slice *const *)b;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void end_alive(struct export *e, struct ipcg_proc *p, struct cproc *c, struct live *l,
-		      uint64_t end, const char *why)
+static void end_alive(struct export *e, struct ipcg_proc *p, struct cproc *c, struct slice *l)
 {
 	/* a trace that goes on in a part not given: not known to leak */
-	struct slice_args a = { .end = why,
-				.leaked = l->k.kind == LIVE_SEGMENT && !ipcg_proc_continues(p) };
+	struct slice_args a = { .end = c->why,
+				.leaked = l->kind == IPCG_LIFE_SEGMENT && !ipcg_proc_continues(p) };
 
 	if (a.leaked) {
 		ev_begin(e);
@@ -599,43 +512,47 @@ static void end_alive(struct export *e, struct ipcg_proc *p, struct cproc *c, st
 		ipcg_json_cstr(e->out, name);
 		fprintf(e->out, ",\"pid\":%" PRId64 ",\"tid\":%" PRId64 ",\"ts\":", track_pid(p),
 			track_pid(p));
-		ts_us(e->out, end);
+		ts_us(e->out, c->end);
 		fputs("}", e->out);
 	}
-	live_end(e, p, c, l, end, (uint64_t)track_pid(p), &a);
+	slice_end(e, p, c, l, c->end, (uint64_t)track_pid(p), &a);
+}
+
+/* A slice alive at the end of the trace: ended once all are known, in the
+ * order they began. */
+static void life_held(void *ctx, struct ipcg_proc *p, struct ipcg_life_obj *o)
+{
+	struct cproc *c = cproc_of(p);
+	struct slice *l = o->user;
+
+	o->user = NULL;
+	if (l && c && !slices_add(&c->held, l))
+		end_alive(ctx, p, c, l);
 }
 
 static void chrome_end(struct export *e, struct ipcg_proc *p)
 {
-	struct cproc *c = p->user;
-	struct live *l, *lt, **v;
-	uint64_t end = p->have_exit ? p->exit_ts : p->last_ts;
-	size_t n = 0;
+	struct cproc *c = p->user ? cproc_of(p) : NULL;
 
-	if (!c)
+	if (!c) {
+		ipcg_life_proc_end(&e->life, p);
 		return;
-	live_flush(e, p, c, p->have_ts ? p->first_ts : end);
-	repeats_end(e, p, c, end);
-	/* still alive at the end of the trace, closed in the order they began;
-	 * a segment never removed outlives the process: leaked */
-	const char *why = p->have_exit ? (p->exit_how ? p->exit_how : "exit")
-			: ipcg_proc_continues(p) ? "trace continues in a part not given"
-			: p->exec_next ? "exec" : "trace end (killed or crashed)";
-	v = calloc(HASH_COUNT(c->live) + 1, sizeof(*v));
-	HASH_ITER(hh, c->live, l, lt) {
-		if (v)
-			v[n++] = l;
-		else
-			end_alive(e, p, c, l, end, why);
 	}
-	if (v) {
-		qsort(v, n, sizeof(*v), cmp_slice);
-		for (size_t i = 0; i < n; i++)
-			end_alive(e, p, c, v[i], end, why);
-	}
-	free(v);
+	c->end = p->have_exit ? p->exit_ts : p->last_ts;
+	live_flush(e, p, c, p->have_ts ? p->first_ts : c->end);
+	repeats_end(e, p, c, c->end);
+	/* a segment never removed outlives the process: leaked */
+	c->why = p->have_exit ? (p->exit_how ? p->exit_how : "exit")
+		 : ipcg_proc_continues(p) ? "trace continues in a part not given"
+		 : p->exec_next ? "exec" : "trace end (killed or crashed)";
+	ipcg_life_proc_end(&e->life, p);
+	if (c->held.n)
+		qsort(c->held.v, c->held.n, sizeof(*c->held.v), cmp_slice);
+	for (size_t i = 0; i < c->held.n; i++)
+		end_alive(e, p, c, c->held.v[i]);
+	free(c->held.v);
+	free(c->pend.v);
 	free(c);
-	p->user = NULL;
 }
 
 static const char *intern_leaf(struct export *e, const char *prefix, const char *s)
@@ -694,7 +611,10 @@ static int take_format(struct ipcg_cli *c, const struct ipcg_cli_opt *o, const c
 
 int ipcg_cmd_export(int argc, char **argv)
 {
-	struct export e = { .out = stdout, .first = true };
+	static const struct ipcg_life_ops life_ops = {
+		.call = life_call, .begin = life_begin, .end = life_end, .held = life_held,
+	};
+	struct export e = { .out = stdout, .first = true, .life = { &life_ops, &e } };
 	const struct ipcg_cli_opt opts[] = {
 		{ .name = "format", .short_name = 'f', .kind = IPCG_CLI_VALUE, .required = true,
 		  .fn = take_format, .ctx = &e },

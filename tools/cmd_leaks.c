@@ -17,6 +17,7 @@
 #include <uthash.h>
 
 #include "cli.h"
+#include "lifetime.h"
 #include "live.h"
 #include "out.h"
 #include "symbolize.h"
@@ -109,22 +110,11 @@ struct leaks {
 
 /* --- collecting creations from the traces --- */
 
-static const struct ipcg_jv *arg(const struct ipcg_rec *r, const char *k)
-{
-	return r->args ? ipcg_jv_get(r->jp, r->args, k) : NULL;
-}
-
-static const char *arg_str(const struct ipcg_rec *r, const char *k)
-{
-	const struct ipcg_jv *v = arg(r, k);
-	return ipcg_jv_is_str(v) ? v->s : NULL;
-}
-
 static uint64_t realtime_of(const struct ipcg_proc *p, uint64_t ts)
 {
-	if (!p->start_realtime_ns || !p->start_ns || ts < p->start_ns)
-		return p->start_realtime_ns;
-	return p->start_realtime_ns + (ts - p->start_ns);
+	uint64_t rt;
+
+	return ipcg_life_realtime(p, ts, &rt) ? rt : p->start_realtime_ns;
 }
 
 static struct made_seg *seg_find(struct leaks *l, int64_t shmid)
@@ -168,52 +158,39 @@ static struct made_seg *add_seg(struct leaks *l, struct ipcg_proc *p, int64_t sh
 	return s;
 }
 
-static void on_shmget(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec *r)
+static void on_shmget(struct leaks *l, struct ipcg_proc *p, const struct ipcg_life_call *c,
+		      const struct ipcg_rec *r)
 {
-	const char *key = arg_str(r, "key"), *flg = arg_str(r, "shmflg");
-	int64_t shmid;
-	uint64_t size = 0;
-
-	if (r->failed || !ipcg_jv_i64(r->ret, &shmid) || shmid < 0 || !key)
+	if (!c->key || !c->creates)
 		return;
-	if (strcmp(key, "IPC_PRIVATE") && !(flg && strstr(flg, "IPC_CREAT")))
-		return;
-	struct made_seg *old = seg_find(l, shmid);
-	for (struct made_seg *o = old; o; o = o->older)
+	for (struct made_seg *o = seg_find(l, c->shmid); o; o = o->older)
 		if (o->proc == p) {
 			if (!o->removed || (r->has_seq && o->seq == r->seq))
 				return;	/* got again what it made before, or the call of a live record */
 			break;
 		}
-	(void)ipcg_jv_u64(arg(r, "size"), &size);
-	(void)add_seg(l, p, shmid, key, r->seq, realtime_of(p, r->ts), size, r->stack);
+	(void)add_seg(l, p, c->shmid, c->key, r->seq, realtime_of(p, r->ts), c->size, r->stack);
 }
 
-static void on_shmctl(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec *r)
+static void on_rmid(struct leaks *l, struct ipcg_proc *p, const struct ipcg_life_call *c,
+		    const struct ipcg_rec *r)
 {
-	const char *cmd = arg_str(r, "cmd");
-	int64_t shmid;
-	struct made_seg *s;
-
-	if (r->failed || !cmd || strncmp(cmd, "IPC_RMID", 8) ||
-	    !ipcg_jv_i64(arg(r, "shmid"), &shmid))
-		return;
 	/* any process may remove it: the newest creation of that shmid on the
 	 * same host made before this call */
-	for (s = seg_find(l, shmid); s; s = s->older)
+	for (struct made_seg *s = seg_find(l, c->shmid); s; s = s->older)
 		if (same_host(s->proc, p) && s->created_ns <= realtime_of(p, r->ts)) {
 			s->removed = true;
 			return;
 		}
 }
 
-static void on_bind(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec *r)
+static void on_bind(struct leaks *l, struct ipcg_proc *p, const struct ipcg_life_call *c,
+		    const struct ipcg_rec *r)
 {
-	const struct ipcg_jv *addr = arg(r, "addr"), *path;
+	const struct ipcg_jv *path = c->addr_v;
 	struct made_sock *s;
 
-	if (r->failed || !addr || !(path = ipcg_jv_get(r->jp, addr, "path")) ||
-	    !ipcg_jv_is_str(path) || memchr(path->s, '\0', path->len))
+	if (!path || c->abstract || memchr(path->s, '\0', path->len))
 		return;
 	HASH_FIND_STR(l->socks, path->s, s);
 	if (!s) {
@@ -231,14 +208,11 @@ static void on_bind(struct leaks *l, struct ipcg_proc *p, const struct ipcg_rec 
 	s->unlinked = false;
 }
 
-static void on_unlink(struct leaks *l, const struct ipcg_rec *r)
+static void on_unlink(struct leaks *l, const struct ipcg_life_call *c)
 {
-	const char *path = arg_str(r, "pathname");
 	struct made_sock *s;
 
-	if (r->failed || !path)
-		return;
-	HASH_FIND_STR(l->socks, path, s);
+	HASH_FIND_STR(l->socks, c->path, s);
 	if (s)
 		s->unlinked = true;
 }
@@ -286,21 +260,29 @@ static void live_socket(struct leaks *l, struct ipcg_proc *p, const struct ipcg_
 static void on_record(void *ctx, struct ipcg_proc *p, const struct ipcg_rec *r)
 {
 	struct leaks *l = ctx;
+	struct ipcg_life_call c;
 
 	if (r->type == IPCG_R_LIVE && r->live.obj == IPCG_LIVE_SEGMENT)
 		live_segment(l, p, r);
 	else if (r->type == IPCG_R_LIVE && r->live.obj == IPCG_LIVE_SOCKET)
 		live_socket(l, p, r);
-	if (r->type != IPCG_R_CALL || !r->fn)
-		return;
-	if (!strcmp(r->fn, "shmget"))
-		on_shmget(l, p, r);
-	else if (!strcmp(r->fn, "shmctl"))
-		on_shmctl(l, p, r);
-	else if (!strcmp(r->fn, "bind"))
-		on_bind(l, p, r);
-	else if (!strcmp(r->fn, "unlink") || !strcmp(r->fn, "unlinkat") || !strcmp(r->fn, "remove"))
-		on_unlink(l, r);
+	ipcg_life_decode(r, &c);
+	switch (c.op) {
+	case IPCG_LOP_SHMGET:
+		on_shmget(l, p, &c, r);
+		break;
+	case IPCG_LOP_RMID:
+		on_rmid(l, p, &c, r);
+		break;
+	case IPCG_LOP_BIND:
+		on_bind(l, p, &c, r);
+		break;
+	case IPCG_LOP_UNLINK:
+		on_unlink(l, &c);
+		break;
+	default:
+		break;
+	}
 }
 
 /* --- process state --- */

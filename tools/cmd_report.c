@@ -817,24 +817,15 @@ static bool failed_on(const struct report *r)
 	return false;
 }
 
-static void json_report(struct report *r)
+static void j_summary(struct report *r, FILE *f)
 {
-	FILE *f = r->out;
-	size_t nfns = 0, nobjs = 0, nleaks = 0;
-	struct ipcg_fnstat **fns = sorted_fns(r, &nfns);
-	struct ipcg_obj **objs = shared_objs(r, &nobjs);
-	struct ipcg_leak **leaks = sorted_leaks(r, &nleaks);
-	bool first = true, fo;
-	uint64_t nf = 0, d;
+	uint64_t nf = 0, nunreadable = 0;
+	bool fo = true;
 
 	for (int i = 0; i < IPCG_SEV_COUNT; i++)
 		nf += r->agg.nfindings[i];
-	fputc('{', f);
-	j_str(f, &first, "format", "ipcguard-report");
-	j_u64(f, &first, "version", 1);
-
-	jkey(f, &first, "summary");
-	fo = true;
+	for (size_t i = 0; i < r->ts.nprocs; i++)
+		nunreadable += r->ts.procs[i]->unreadable;
 	fputc('{', f);
 	j_u64(f, &fo, "traces", r->ts.nprocs);
 	j_u64(f, &fo, "calls", r->agg.ncalls);
@@ -845,12 +836,7 @@ static void json_report(struct report *r)
 		r->agg.nfindings[IPCG_SEV_ERROR], r->agg.nfindings[IPCG_SEV_WARNING],
 		r->agg.nfindings[IPCG_SEV_INFO]);
 	j_u64(f, &fo, "malformed_lines", r->ts.nmalformed);
-	{
-		uint64_t n = 0;
-		for (size_t i = 0; i < r->ts.nprocs; i++)
-			n += r->ts.procs[i]->unreadable;
-		j_u64(f, &fo, "unreadable_traces", n);
-	}
+	j_u64(f, &fo, "unreadable_traces", nunreadable);
 	jkey(f, &fo, "fail_on");
 	if (r->fail_on >= 0)
 		ipcg_json_cstr(f, ipcg_sev_name((enum ipcg_sev)r->fail_on));
@@ -859,94 +845,109 @@ static void json_report(struct report *r)
 	jkey(f, &fo, "failed");
 	fputs(failed_on(r) ? "true" : "false", f);
 	fputc('}', f);
+}
 
-	jkey(f, &first, "processes");
-	fputc('[', f);
-	for (size_t i = 0; i < r->ts.nprocs; i++) {
-		struct ipcg_proc *p = r->ts.procs[i];
-		bool pf = true;
-		if (i)
-			fputc(',', f);
-		fputc('{', f);
-		j_str(f, &pf, "trace", p->file);
-		jkey(f, &pf, "readable");
-		fputs(p->unreadable ? "false" : "true", f);
-		j_pid(f, &pf, "pid", p->pid);
-		j_pid(f, &pf, "ppid", p->ppid);
-		j_pid(f, &pf, "parent", p->parent ? p->parent->pid : -1);
-		jkey(f, &pf, "forked");
-		fputs(p->forked ? "true" : "false", f);
-		j_str(f, &pf, "host", p->host);
-		j_str(f, &pf, "exe", p->exe);
-		j_str(f, &pf, "argv", p->argv);
-		jkey(f, &pf, "start_ns");
-		if (proc_start(p))
-			fprintf(f, "%" PRIu64, proc_start(p));
-		else
-			fputs("null", f);
-		jkey(f, &pf, "duration_ns");
-		if (proc_duration(p, &d))
-			fprintf(f, "%" PRIu64, d);
-		else
-			fputs("null", f);
-		j_str(f, &pf, "ended", p->have_exit ? "exit" : ipcg_proc_continues(p) ? "continues" :
-		      p->exec_next ? "exec" : "no-exit");
-		if (p->nparts > 1 || p->first_part || p->have_rotate) {
-			bool qf = true;
-			jkey(f, &pf, "parts");
-			fputc('{', f);
-			j_u64(f, &qf, "first", p->first_part);
-			j_u64(f, &qf, "last", p->last_part);
-			j_u64(f, &qf, "files", p->nparts);
-			jkey(f, &qf, "total");
-			if (p->have_exit)
-				fprintf(f, "%" PRIu64, p->last_part + 1);
-			else
-				fputs("null", f);
-			jkey(f, &qf, "earlier_not_given");
-			fputs(p->first_part ? "true" : "false", f);
-			jkey(f, &qf, "gap");
-			fputs(p->parts_gap ? "true" : "false", f);
-			j_str(f, &qf, "continues_in", ipcg_proc_continues(p) ? p->rotate_next : NULL);
-			j_str(f, &qf, "last_trace", p->last_file);
-			fputc('}', f);
-		}
-		jkey(f, &pf, "exit");
-		if (p->have_exit) {
-			bool ef = true;
-			fputc('{', f);
-			j_str(f, &ef, "how", p->exit_how);
-			jkey(f, &ef, "status");
-			if (p->have_status)
-				fprintf(f, "%" PRId64, p->exit_status);
-			else
-				fputs("null", f);
-			j_u64(f, &ef, "calls", p->exit_calls);
-			j_u64(f, &ef, "findings", p->exit_findings);
-			j_u64(f, &ef, "dropped", p->exit_dropped);
-			if (p->exit_trace_stopped) {	/* as in the trace: only when it stopped */
-				j_str(f, &ef, "trace_stopped", p->exit_trace_stopped);
-				j_u64(f, &ef, "calls_not_written", p->exit_calls_not_written);
-			}
-			fputc('}', f);
-		} else {
-			fputs("null", f);
-		}
-		j_u64(f, &pf, "calls", p->ncalls);
-		j_u64(f, &pf, "findings", p->nfindings);
-		j_u64(f, &pf, "lines", p->nlines);
-		j_u64(f, &pf, "malformed_lines", p->nmalformed);
-		jkey(f, &pf, "truncated");
-		fputs(p->truncated ? "true" : "false", f);
-		jkey(f, &pf, "children");
-		fputc('[', f);
-		for (size_t c = 0; c < p->nchildren; c++)
-			fprintf(f, "%s%" PRId64, c ? "," : "", p->children[c]);
-		fputs("]}", f);
+/* processes[].parts: a trace given as parts (or from a part after the first) */
+static void j_parts(FILE *f, const struct ipcg_proc *p)
+{
+	bool qf = true;
+
+	fputc('{', f);
+	j_u64(f, &qf, "first", p->first_part);
+	j_u64(f, &qf, "last", p->last_part);
+	j_u64(f, &qf, "files", p->nparts);
+	jkey(f, &qf, "total");
+	if (p->have_exit)
+		fprintf(f, "%" PRIu64, p->last_part + 1);
+	else
+		fputs("null", f);
+	jkey(f, &qf, "earlier_not_given");
+	fputs(p->first_part ? "true" : "false", f);
+	jkey(f, &qf, "gap");
+	fputs(p->parts_gap ? "true" : "false", f);
+	j_str(f, &qf, "continues_in", ipcg_proc_continues(p) ? p->rotate_next : NULL);
+	j_str(f, &qf, "last_trace", p->last_file);
+	fputc('}', f);
+}
+
+static void j_exit(FILE *f, const struct ipcg_proc *p)
+{
+	bool ef = true;
+
+	if (!p->have_exit) {
+		fputs("null", f);
+		return;
 	}
-	fputc(']', f);
+	fputc('{', f);
+	j_str(f, &ef, "how", p->exit_how);
+	jkey(f, &ef, "status");
+	if (p->have_status)
+		fprintf(f, "%" PRId64, p->exit_status);
+	else
+		fputs("null", f);
+	j_u64(f, &ef, "calls", p->exit_calls);
+	j_u64(f, &ef, "findings", p->exit_findings);
+	j_u64(f, &ef, "dropped", p->exit_dropped);
+	if (p->exit_trace_stopped) {	/* as in the trace: only when it stopped */
+		j_str(f, &ef, "trace_stopped", p->exit_trace_stopped);
+		j_u64(f, &ef, "calls_not_written", p->exit_calls_not_written);
+	}
+	fputc('}', f);
+}
 
-	jkey(f, &first, "functions");
+static void j_process(FILE *f, struct ipcg_proc *p)
+{
+	bool pf = true;
+	uint64_t d;
+
+	fputc('{', f);
+	j_str(f, &pf, "trace", p->file);
+	jkey(f, &pf, "readable");
+	fputs(p->unreadable ? "false" : "true", f);
+	j_pid(f, &pf, "pid", p->pid);
+	j_pid(f, &pf, "ppid", p->ppid);
+	j_pid(f, &pf, "parent", p->parent ? p->parent->pid : -1);
+	jkey(f, &pf, "forked");
+	fputs(p->forked ? "true" : "false", f);
+	j_str(f, &pf, "host", p->host);
+	j_str(f, &pf, "exe", p->exe);
+	j_str(f, &pf, "argv", p->argv);
+	jkey(f, &pf, "start_ns");
+	if (proc_start(p))
+		fprintf(f, "%" PRIu64, proc_start(p));
+	else
+		fputs("null", f);
+	jkey(f, &pf, "duration_ns");
+	if (proc_duration(p, &d))
+		fprintf(f, "%" PRIu64, d);
+	else
+		fputs("null", f);
+	j_str(f, &pf, "ended", p->have_exit ? "exit" : ipcg_proc_continues(p) ? "continues" :
+	      p->exec_next ? "exec" : "no-exit");
+	if (p->nparts > 1 || p->first_part || p->have_rotate) {
+		jkey(f, &pf, "parts");
+		j_parts(f, p);
+	}
+	jkey(f, &pf, "exit");
+	j_exit(f, p);
+	j_u64(f, &pf, "calls", p->ncalls);
+	j_u64(f, &pf, "findings", p->nfindings);
+	j_u64(f, &pf, "lines", p->nlines);
+	j_u64(f, &pf, "malformed_lines", p->nmalformed);
+	jkey(f, &pf, "truncated");
+	fputs(p->truncated ? "true" : "false", f);
+	jkey(f, &pf, "children");
+	fputc('[', f);
+	for (size_t c = 0; c < p->nchildren; c++)
+		fprintf(f, "%s%" PRId64, c ? "," : "", p->children[c]);
+	fputs("]}", f);
+}
+
+static void j_functions(struct report *r, FILE *f)
+{
+	size_t nfns = 0;
+	struct ipcg_fnstat **fns = sorted_fns(r, &nfns);
+
 	fputc('[', f);
 	for (size_t i = 0; fns && i < nfns; i++) {
 		bool ff = true;
@@ -965,8 +966,34 @@ static void json_report(struct report *r)
 		fputs("}}", f);
 	}
 	fputc(']', f);
+	free(fns);
+}
 
-	jkey(f, &first, "findings");
+static void j_site(FILE *f, const struct site *s)
+{
+	bool sf = true;
+
+	fputc('{', f);
+	j_u64(f, &sf, "count", s->count);
+	j_str(f, &sf, "severity", ipcg_sev_name(s->sev));
+	j_str(f, &sf, "message", s->message);
+	jkey(f, &sf, "pids");
+	fputc('[', f);
+	for (unsigned q = 0; q < s->npids; q++)
+		fprintf(f, q ? ",%" PRId64 : "%" PRId64, s->pids[q]);
+	fputc(']', f);
+	jkey(f, &sf, "frames");
+	fputc('[', f);
+	for (unsigned q = 0; q < s->nframes; q++) {
+		if (q)
+			fputc(',', f);
+		ipcg_json_cstr(f, s->frames[q]);
+	}
+	fputs("]}", f);
+}
+
+static void j_findings(struct report *r, FILE *f)
+{
 	fputc('[', f);
 	for (size_t i = 0; i < r->nkinds; i++) {
 		struct kindsum *k = &r->kinds[i];
@@ -980,84 +1007,104 @@ static void json_report(struct report *r)
 		jkey(f, &kf, "sites");
 		fputc('[', f);
 		for (size_t j = 0; j < shown; j++) {
-			struct site *s = k->sites[j];
-			bool sf = true;
-			fputs(j ? ",{" : "{", f);
-			j_u64(f, &sf, "count", s->count);
-			j_str(f, &sf, "severity", ipcg_sev_name(s->sev));
-			j_str(f, &sf, "message", s->message);
-			jkey(f, &sf, "pids");
-			fputc('[', f);
-			for (unsigned q = 0; q < s->npids; q++)
-				fprintf(f, q ? ",%" PRId64 : "%" PRId64, s->pids[q]);
-			fputc(']', f);
-			jkey(f, &sf, "frames");
-			fputc('[', f);
-			for (unsigned q = 0; q < s->nframes; q++) {
-				if (q)
-					fputc(',', f);
-				ipcg_json_cstr(f, s->frames[q]);
-			}
-			fputs("]}", f);
+			if (j)
+				fputc(',', f);
+			j_site(f, k->sites[j]);
 		}
 		fputc(']', f);
 		j_u64(f, &kf, "more_sites", k->nsites - shown);
 		fputc('}', f);
 	}
 	fputc(']', f);
+}
 
-	j_u64(f, &first, "suppressed", r->nsuppressed);
-	jkey(f, &first, "leaks");
+static void j_leak(struct report *r, FILE *f, const struct ipcg_leak *l)
+{
+	bool lf = true;
+
+	fputc('{', f);
+	j_pid(f, &lf, "pid", l->proc->pid);
+	j_str(f, &lf, "trace", l->proc->file);
+	j_str(f, &lf, "source", l->src == IPCG_LEAK_EXIT ? "exit" :
+	      l->src == IPCG_LEAK_END ? "end-of-trace" : "end-of-parts");
+	j_str(f, &lf, "kind", l->kind);
+	j_str(f, &lf, "message", l->message);
+	jkey(f, &lf, "shmid");
+	if (l->has_shmid)
+		fprintf(f, "%" PRId64, l->shmid);
+	else
+		fputs("null", f);
+	j_str(f, &lf, "key", l->key);
+	j_str(f, &lf, "shmaddr", l->shmaddr);
+	j_str(f, &lf, "path", l->path);
+	j_str(f, &lf, "abstract", l->abstract);
+	jkey(f, &lf, "fd");
+	if (l->fd >= 0)
+		fprintf(f, "%" PRId64, l->fd);
+	else
+		fputs("null", f);
+	jkey(f, &lf, "size");
+	if (l->has_size)
+		fprintf(f, "%" PRIu64, l->size);
+	else
+		fputs("null", f);
+	jkey(f, &lf, "inherited");
+	fputs(l->inherited ? "true" : "false", f);
+	j_pid(f, &lf, "creator_pid", l->proc->pid);
+	jkey(f, &lf, "create_seq");
+	if (l->create_seq)
+		fprintf(f, "%" PRIu64, l->create_seq);
+	else
+		fputs("null", f);
+	jkey(f, &lf, "created_realtime_ns");
+	if (l->created_realtime_ns)
+		fprintf(f, "%" PRIu64, l->created_realtime_ns);
+	else
+		fputs("null", f);
+	jkey(f, &lf, "frames");
+	j_frames(r, l->proc, l->stack, LEAK_FRAMES);
+	fputc('}', f);
+}
+
+static void j_leaks(struct report *r, FILE *f)
+{
+	size_t nleaks = 0;
+	struct ipcg_leak **leaks = sorted_leaks(r, &nleaks);
+
 	fputc('[', f);
 	for (size_t i = 0; leaks && i < nleaks; i++) {
-		struct ipcg_leak *l = leaks[i];
-		bool lf = true;
-		fputs(i ? ",{" : "{", f);
-		j_pid(f, &lf, "pid", l->proc->pid);
-		j_str(f, &lf, "trace", l->proc->file);
-		j_str(f, &lf, "source", l->src == IPCG_LEAK_EXIT ? "exit" :
-		      l->src == IPCG_LEAK_END ? "end-of-trace" : "end-of-parts");
-		j_str(f, &lf, "kind", l->kind);
-		j_str(f, &lf, "message", l->message);
-		jkey(f, &lf, "shmid");
-		if (l->has_shmid)
-			fprintf(f, "%" PRId64, l->shmid);
-		else
-			fputs("null", f);
-		j_str(f, &lf, "key", l->key);
-		j_str(f, &lf, "shmaddr", l->shmaddr);
-		j_str(f, &lf, "path", l->path);
-		j_str(f, &lf, "abstract", l->abstract);
-		jkey(f, &lf, "fd");
-		if (l->fd >= 0)
-			fprintf(f, "%" PRId64, l->fd);
-		else
-			fputs("null", f);
-		jkey(f, &lf, "size");
-		if (l->has_size)
-			fprintf(f, "%" PRIu64, l->size);
-		else
-			fputs("null", f);
-		jkey(f, &lf, "inherited");
-		fputs(l->inherited ? "true" : "false", f);
-		j_pid(f, &lf, "creator_pid", l->proc->pid);
-		jkey(f, &lf, "create_seq");
-		if (l->create_seq)
-			fprintf(f, "%" PRIu64, l->create_seq);
-		else
-			fputs("null", f);
-		jkey(f, &lf, "created_realtime_ns");
-		if (l->created_realtime_ns)
-			fprintf(f, "%" PRIu64, l->created_realtime_ns);
-		else
-			fputs("null", f);
-		jkey(f, &lf, "frames");
-		j_frames(r, l->proc, l->stack, LEAK_FRAMES);
-		fputc('}', f);
+		if (i)
+			fputc(',', f);
+		j_leak(r, f, leaks[i]);
 	}
 	fputc(']', f);
+	free(leaks);
+}
 
-	jkey(f, &first, "shared");
+static void j_user(FILE *f, const struct ipcg_user *u)
+{
+	bool uf = true, af = true;
+
+	fputc('{', f);
+	j_pid(f, &uf, "pid", u->proc->pid);
+	j_str(f, &uf, "trace", u->proc->file);
+	jkey(f, &uf, "actions");
+	fputc('[', f);
+	for (unsigned b = 0; b < IPCG_ACT_COUNT; b++)
+		if (u->acts & (1u << b)) {
+			if (!af)
+				fputc(',', f);
+			af = false;
+			ipcg_json_cstr(f, ipcg_act_name(b));
+		}
+	fputs("]}", f);
+}
+
+static void j_shared(struct report *r, FILE *f)
+{
+	size_t nobjs = 0;
+	struct ipcg_obj **objs = shared_objs(r, &nobjs);
+
 	fputc('[', f);
 	for (size_t i = 0; objs && i < nobjs; i++) {
 		struct ipcg_obj *o = objs[i];
@@ -1074,29 +1121,47 @@ static void json_report(struct report *r)
 		jkey(f, &of, "processes");
 		fputc('[', f);
 		for (unsigned u = 0; u < o->nusers; u++) {
-			bool uf = true, af = true;
-			fputs(u ? ",{" : "{", f);
-			j_pid(f, &uf, "pid", o->users[u].proc->pid);
-			j_str(f, &uf, "trace", o->users[u].proc->file);
-			jkey(f, &uf, "actions");
-			fputc('[', f);
-			for (unsigned b = 0; b < IPCG_ACT_COUNT; b++)
-				if (o->users[u].acts & (1u << b)) {
-					if (!af)
-						fputc(',', f);
-					af = false;
-					ipcg_json_cstr(f, ipcg_act_name(b));
-				}
-			fputs("]}", f);
+			if (u)
+				fputc(',', f);
+			j_user(f, &o->users[u]);
 		}
 		fputc(']', f);
 		j_u64(f, &of, "more_processes", o->more_users);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
-	free(fns);
+	fputc(']', f);
 	free(objs);
-	free(leaks);
+}
+
+/* The report as one JSON object (docs/report-json.md). */
+static void json_report(struct report *r)
+{
+	FILE *f = r->out;
+	bool first = true;
+
+	fputc('{', f);
+	j_str(f, &first, "format", "ipcguard-report");
+	j_u64(f, &first, "version", 1);
+	jkey(f, &first, "summary");
+	j_summary(r, f);
+	jkey(f, &first, "processes");
+	fputc('[', f);
+	for (size_t i = 0; i < r->ts.nprocs; i++) {
+		if (i)
+			fputc(',', f);
+		j_process(f, r->ts.procs[i]);
+	}
+	fputc(']', f);
+	jkey(f, &first, "functions");
+	j_functions(r, f);
+	jkey(f, &first, "findings");
+	j_findings(r, f);
+	j_u64(f, &first, "suppressed", r->nsuppressed);
+	jkey(f, &first, "leaks");
+	j_leaks(r, f);
+	jkey(f, &first, "shared");
+	j_shared(r, f);
+	fputs("}\n", f);
 }
 
 static int take_fail_on(struct ipcg_cli *c, const struct ipcg_cli_opt *o, const char *val)
