@@ -1,10 +1,11 @@
 /* tests/unit/t_policy.c: policy decisions (docs/policies.md) taken on
- * scripted probes, without a preload.  The operation a policy performs
- * for the program stays a real call, so these rows act on a real private
- * segment of the row's own process (UT_REAL_SEG) while the scripted
- * IPC_STAT and /proc/self/maps decide; the runner records whether the
- * real segment was left ("real_segment") and what each policy shmat
- * returned ("ut" records). */
+ * scripted probes, without a preload.  The policy steps go through the
+ * call layer as the hooks do, and the operation a policy performs for the
+ * program stays a real call, so these rows act on a real private segment
+ * (UT_REAL_SEG) or AF_UNIX socket of the row's own process while the
+ * scripted IPC_STAT and /proc/self/maps decide; the runner records
+ * whether the real segment was left ("real_segment") and what each
+ * policy step returned ("ut" records). */
 #include "unit.h"
 
 #define ME UT_ME

@@ -17,8 +17,8 @@
 #include "core/guard.h"
 #include "core/real.h"
 #include "ipcg/xlat.h"
-#include "shm/policy.h"
-#include "unix/policy.h"
+#include "shm/call.h"
+#include "unix/call.h"
 #include "trace/records.h"
 #include "trace/trace.h"
 #include "unit.h"
@@ -257,7 +257,6 @@ static void step(int i, const struct ut_step *st)
 {
 	struct ipcg_ev e = { .seq = (uint64_t)i + 1, .err = st->err, .policy = st->policy };
 	struct ipcg_sun sun;
-	struct ipcg_pol_at po;
 	long a = resolve_id(st->a);
 	void *r;
 
@@ -318,48 +317,39 @@ static void step(int i, const struct ut_step *st)
 			if (strcmp(K.files[k].path, st->s) == 0)
 				K.files[k].stat_err = ENOENT;
 		break;
-	case UT_POL_SHMAT: {
-		ipcg_guard_leave();	/* the policy runs before the guard is taken */
-		r = ipcg_pol_shmat(&po, (int)a, NULL, (int)st->c);
+	case UT_POL_SHMAT:
+		/* through the call layer, as the hook calls it: the guard is
+		 * not held, the call gets this step's seq */
+		atomic_store(&ipcg_seq, (uint64_t)i);
+		ipcg_guard_leave();
+		r = ipcg_shmat((int)a, NULL, (int)st->c);
 		e.err = r == (void *)-1 ? errno : 0;
 		ipcg_guard_enter();
-		ipcg_pol_shmat_report(&po, e.seq, (int)a, r, e.err);
-		e.policy = po.ev;
-		ipcg_on_shmat(&e, (int)a, NULL, (int)st->c, r);
-		ipcg_pol_shmat_done(&po);
 		ut_record("{\"type\":\"ut\",\"step\":%d,\"ret\":\"%s\",\"errno\":\"%s\"}", i + 1,
 			  r == (void *)-1 ? "-1" : "addr", err_name(e.err));
 		break;
-	}
 	case UT_POL_SHMAT_UNTRACED:
-		ipcg_guard_leave();
-		r = ipcg_pol_shmat_untraced((int)a, NULL, (int)st->c);
+		/* the guard held: the call layer cannot trace it (as in a
+		 * signal handler that interrupted our bookkeeping) */
+		r = ipcg_shmat((int)a, NULL, (int)st->c);
 		e.err = r == (void *)-1 ? errno : 0;
-		ipcg_guard_enter();
 		ut_record("{\"type\":\"ut\",\"step\":%d,\"ret\":\"%s\",\"errno\":\"%s\"}", i + 1,
 			  r == (void *)-1 ? "-1" : "addr", err_name(e.err));
 		break;
 	case UT_POL_BIND:
 	case UT_POL_CONNECT: {
-		struct ipcg_pol_sun ps;
-		const struct sockaddr *kaddr;
-		bool is_bind = st->op == UT_POL_BIND;
-		int fd = REAL(socket)(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		/* three calls: socket (seq i + 1), the bind or connect, close */
 		sun_of(st, &sun);
+		atomic_store(&ipcg_seq, (uint64_t)i);
 		ipcg_guard_leave();
-		int ret = ipcg_pol_bind_connect(&ps, fd, (const struct sockaddr *)&sun.sa, sun.len, is_bind,
-						&kaddr);
+		int fd = ipcg_socket_unix(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int ret = ipcg_bind_or_connect(fd, (const struct sockaddr *)&sun.sa, sun.len,
+					       st->op == UT_POL_BIND);
 		e.err = ret < 0 ? errno : 0;
+		(void)ipcg_close_slow(fd);
 		ipcg_guard_enter();
-		ipcg_pol_sun_report(&ps, e.seq, is_bind, fd, ret);
-		e.policy = ps.ev;
-		if (is_bind)
-			ipcg_on_bind(&e, fd, &sun, ret);
-		else
-			ipcg_on_connect(&e, fd, &sun, ret);
 		ut_record("{\"type\":\"ut\",\"step\":%d,\"ret\":\"%d\",\"errno\":\"%s\"}", i + 1, ret,
 			  err_name(e.err));
-		(void)REAL(close)(fd);
 		break;
 	}
 	case UT_END:

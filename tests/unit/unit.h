@@ -2,8 +2,9 @@
  *
  * A scenario (struct ut_row) is a scripted kernel (what the probes of
  * check/probe.h answer), a sequence of calls as the call layer reports
- * them to the detectors (check/events.h), and the records it must
- * produce.  ut_run() runs each row in a fork child of its own (fresh
+ * them to the detectors (check/events.h) or, for policies, calls made
+ * through the call layer itself (shm/call.h, unix/call.h), and the
+ * records it must produce.  ut_run() runs each row in a fork child of its own (fresh
  * state tables, a crash fails the row instead of the file) with a trace
  * in a temporary directory, then reads the trace back: the findings as
  * "kind:severity" and the policy records as "policy:rule", in order and
@@ -70,10 +71,10 @@ enum ut_op {
 	UT_EXIT,		/* the exit sequence: exit findings, exit policies */
 	UT_KSEG,		/* the kernel's segment .seg changes (or appears) */
 	UT_KRMFILE,		/* the file .s disappears (unlinked) */
-	UT_POL_SHMAT,		/* shmat through the shm policies, as shm/call.c does */
-	UT_POL_SHMAT_UNTRACED,	/* the same for a call that cannot be traced */
-	UT_POL_BIND,		/* bind, connect through the AF_UNIX policies, as */
-	UT_POL_CONNECT,		/* unix/call.c does, on a real socket of the row's */
+	UT_POL_SHMAT,		/* shmat through the call layer (shm/call.c) and its policies */
+	UT_POL_SHMAT_UNTRACED,	/* the same with the guard held: a call that cannot be traced */
+	UT_POL_BIND,		/* bind, connect through the call layer (unix/call.c) */
+	UT_POL_CONNECT,		/* and its policies, on a real socket of the row's */
 };				/* process (.a unused): a call allowed is real */
 
 /* One call: its arguments, what it returned, errno. */
