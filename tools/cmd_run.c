@@ -1,7 +1,8 @@
 /* cmd_run.c: `ipcguard run`: start a program under libipcguard.so.
  *
  * The options become IPCGUARD_* variables, validated here first with the
- * rules the library applies, so a typo stops before the program starts.
+ * library's own rules (src/common: settings.c, policy_parse.c,
+ * outpath.c), so a typo stops before the program starts.
  * The library is found beside this executable (build tree) or in
  * ../lib/ipcguard/ (installed).  Each process writes its trace path to a
  * private manifest, so that we can list the traces afterwards, count their
@@ -26,13 +27,14 @@
 
 #include "commands.h"
 #include "esc.h"
-#include "live.h"
+#include "ipcg/format.h"
 #include "ipcg/outpath.h"
+#include "ipcg/policy_parse.h"
+#include "ipcg/settings.h"
+#include "jsonr.h"
+#include "live.h"
 
 #define MANIFEST_ENV "IPCGUARD_RUN_MANIFEST"
-
-/* shared with the library: policy syntax (src/common/policy_parse.c) */
-int ipcg_policy_check(const char *spec, char *err, size_t cap) __attribute__((weak));
 
 static pid_t child;
 
@@ -193,10 +195,39 @@ struct scanned {
 	bool listed;		/* shown with an earlier part of its process */
 };
 
-static long header_num(const char *line, const char *key)
+static int64_t field_i64(const struct ipcg_jsonr *jp, const struct ipcg_jv *rec, const char *key)
 {
-	const char *p = strstr(line, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : 0;
+	int64_t v;
+
+	return ipcg_jv_i64(ipcg_jv_get(jp, rec, key), &v) ? v : 0;
+}
+
+/* What one record says about its trace: a finding, the exit, the end of
+ * a part, or (the first header) which process wrote it.  A line that is
+ * not a JSON object (a record cut short) says nothing, as for the reader. */
+static void scan_record(struct scanned *t, struct ipcg_jsonr *jp, const char *line, size_t len,
+			bool *header)
+{
+	const struct ipcg_jv *rec = ipcg_jsonr_parse(jp, line, len), *type, *v;
+
+	if (!rec || !ipcg_jv_is_str(type = ipcg_jv_get(jp, rec, "type")))
+		return;
+	if (!strcmp(type->s, IPCG_T_FINDING)) {
+		t->findings++;
+	} else if (!strcmp(type->s, IPCG_T_EXIT)) {
+		t->exit_seen = true;
+	} else if (!strcmp(type->s, IPCG_T_ROTATE)) {
+		t->rotate_seen = true;	/* a complete part: the next one goes on */
+	} else if (!*header && !strcmp(type->s, IPCG_T_HEADER)) {
+		*header = true;
+		t->pid = (long)field_i64(jp, rec, "pid");
+		t->ppid = (long)field_i64(jp, rec, "ppid");
+		t->part = (long)field_i64(jp, rec, "part");
+		v = ipcg_jv_get(jp, rec, "forked");
+		t->forked = v && v->type == IPCG_JV_BOOL && v->b;
+		if (!ipcg_jv_u64(ipcg_jv_get(jp, rec, "start_realtime_ns"), &t->start_realtime_ns))
+			t->start_realtime_ns = 0;
+	}
 }
 
 /* Only NUL bytes from off to the end: a tail, not a hole that another
@@ -226,6 +257,7 @@ static void scan_trace(struct scanned *t)
 	ssize_t n;
 	off_t good_end = 0, pos = 0, nul_at = -1;
 	bool header = false;
+	struct ipcg_jsonr jp;
 
 	t->findings = -1;
 	if (!f) {
@@ -233,6 +265,7 @@ static void scan_trace(struct scanned *t)
 		return;
 	}
 	t->findings = 0;
+	ipcg_jsonr_init(&jp);
 	while ((n = getline(&line, &cap, f)) > 0) {
 		pos += n;
 		const char *z = memchr(line, '\0', (size_t)n);
@@ -247,24 +280,10 @@ static void scan_trace(struct scanned *t)
 		}
 		if (line[n - 1] == '\n')
 			good_end = pos;
-		if (strstr(line, "\"type\":\"finding\""))
-			t->findings++;
-		else if (strstr(line, "\"type\":\"exit\""))
-			t->exit_seen = true;
-		else if (strstr(line, "\"type\":\"rotate\""))
-			t->rotate_seen = true;	/* a complete part: the next one goes on */
-		else if (!header && strstr(line, "\"type\":\"header\"")) {
-			header = true;
-			t->pid = header_num(line, "\"pid\":");
-			t->ppid = header_num(line, "\"ppid\":");
-			t->forked = strstr(line, "\"forked\":true") != NULL;
-			t->part = header_num(line, "\"part\":");
-			const char *st = strstr(line, "\"start_realtime_ns\":");
-			if (st)
-				t->start_realtime_ns = strtoull(st + 20, NULL, 10);
-		}
+		scan_record(t, &jp, line, (size_t)n - (line[n - 1] == '\n'), &header);
 	}
 	free(line);
+	ipcg_jsonr_release(&jp);
 	t->gone = t->pid && !writer_alive(t->pid, t->start_realtime_ns);
 	if (nul_at >= 0 && t->gone && zero_from(f, nul_at) && good_end <= nul_at)
 		(void)!ftruncate(fileno(f), good_end);
@@ -479,29 +498,25 @@ int ipcg_cmd_run(int argc, char **argv)
 	if (out && strcmp(out, "stderr") && strncmp(out, "fd:", 3) && ipcg_outpath_check(out) < 0)
 		return usage_error("invalid -o template (use %p %e %t %h %%, 'stderr' or 'fd:N')", out);
 	if (out && !strncmp(out, "fd:", 3)) {
-		/* the library's rule (a number up to 2^20), and the descriptor
-		 * must be open for writing here, since CMD inherits it */
-		char *end;
-		errno = 0;
-		long fd = strtol(out + 3, &end, 10);
-		if (!out[3] || *end || errno || fd < 0 || fd > (1L << 20) ||
-		    strspn(out + 3, "0123456789") != strlen(out + 3))
+		/* the library's rule, and the descriptor must be open for
+		 * writing here, since CMD inherits it */
+		int fd;
+		if (!ipcg_set_out_fd(out + 3, &fd))
 			return usage_error("invalid -o fd:N (a descriptor number)", out);
-		int fl = fcntl((int)fd, F_GETFL);
+		int fl = fcntl(fd, F_GETFL);
 		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 			return usage_error("-o fd:N: the descriptor is not open for writing", out);
 	}
-	if (stack) {
-		char *end;
-		errno = 0;
-		long v = strtol(stack, &end, 10);
-		if (!*stack || *end || errno || v < 0 || v > 256 || strspn(stack, "0123456789") != strlen(stack))
-			return usage_error("invalid --stack (a number of frames from 0 to 256)", stack);
+	int frames;
+	unsigned families;
+	if (stack && !ipcg_set_stack(stack, &frames)) {
+		snprintf(err, sizeof(err), "invalid --stack (a number of frames from 0 to %d)",
+			 IPCG_SET_STACK_MAX);
+		return usage_error(err, stack);
 	}
-	if (trace && strcmp(trace, "shm") && strcmp(trace, "unix") && strcmp(trace, "shm,unix") &&
-	    strcmp(trace, "unix,shm") && strcmp(trace, "none"))
+	if (trace && !ipcg_set_families(trace, &families))
 		return usage_error("invalid --trace (shm, unix, shm,unix or none)", trace);
-	if (policy && ipcg_policy_check && ipcg_policy_check(policy, err, sizeof(err)) < 0) {
+	if (policy && ipcg_policy_check(policy, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return IPCG_EXIT_USAGE;
 	}

@@ -1,7 +1,10 @@
-/* xlat: value <-> name tables, spelled as strace prints them.  One source
- * for the library (writing), the tools (reading) and the tests.  All
- * formatters write a NUL-terminated string into out (cap bytes, 64 is
- * always enough) and never allocate. */
+/* xlat: value <-> name tables, spelled as strace prints them, used by
+ * the library to write flags, commands and errno names into the trace
+ * (and by tests/unit to read errno names back).  The reader never needs
+ * them: it prints the names the trace holds (and `ipcguard events` asks
+ * glibc, tools/out.c, for an errno's description).  All formatters write a
+ * NUL-terminated string into out (cap bytes, 64 is always enough) and
+ * never allocate. */
 #ifndef IPCG_XLAT_H
 #define IPCG_XLAT_H
 

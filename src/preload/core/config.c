@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "ipcg/jsonw.h"
 #include "ipcg/outpath.h"
+#include "ipcg/settings.h"
 #include "check/policy.h"
 
 struct ipcg_config ipcg_config = {
@@ -33,7 +34,12 @@ static int bad(char *err, size_t cap, const char *var, const char *val, const ch
 	return -1;
 }
 
-/* strict decimal: digits only, no sign, no spaces, bounded */
+/* the value rules shared with `ipcguard run` speak of these family bits */
+_Static_assert((int)IPCG_SET_FAM_SHM == (int)IPCG_FAM_SHM &&
+	       (int)IPCG_SET_FAM_UNIX == (int)IPCG_FAM_UNIX,
+	       "IPCGUARD_TRACE bits");
+
+/* "1" or "0" */
 static bool parse_bool(const char *s, bool *ret)
 {
 	if (strcmp(s, "1") != 0 && strcmp(s, "0") != 0)
@@ -42,36 +48,19 @@ static bool parse_bool(const char *s, bool *ret)
 	return true;
 }
 
-static bool parse_uint(const char *s, long max, long *ret)
-{
-	long v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return false;
-	}
-	*ret = v;
-	return true;
-}
-
 static int load_output(const char *v, char *err, size_t cap)
 {
-	long fd;
+	int fd;
 
 	if (strcmp(v, "stderr") == 0) {
 		ipcg_config.out_kind = IPCG_OUT_STDERR;
 		ipcg_config.out_fd = 2;
 	} else if (strncmp(v, "fd:", 3) == 0) {
-		if (!parse_uint(v + 3, 1 << 20, &fd))
+		if (!ipcg_set_out_fd(v + 3, &fd))
 			return bad(err, cap, "IPCGUARD_OUTPUT", v,
 				   "fd:N needs a descriptor number (e.g. fd:3)");
 		ipcg_config.out_kind = IPCG_OUT_FD;
-		ipcg_config.out_fd = (int)fd;
+		ipcg_config.out_fd = fd;
 	} else if (ipcg_outpath_check(v) < 0 || strlen(v) >= sizeof(ipcg_config.output)) {
 		return bad(err, cap, "IPCGUARD_OUTPUT", v,
 			   "expected a path template (%p %e %t %h %%), 'stderr' or 'fd:N'");
@@ -82,19 +71,8 @@ static int load_output(const char *v, char *err, size_t cap)
 
 static int load_trace(const char *v, char *err, size_t cap)
 {
-	static const struct { const char *s; unsigned f; } opts[] = {
-		{ "shm,unix", IPCG_FAM_SHM | IPCG_FAM_UNIX },
-		{ "unix,shm", IPCG_FAM_SHM | IPCG_FAM_UNIX },
-		{ "shm", IPCG_FAM_SHM },
-		{ "unix", IPCG_FAM_UNIX },
-		{ "none", 0 },
-	};
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		if (strcmp(v, opts[i].s) == 0) {
-			ipcg_config.families = opts[i].f;
-			return 0;
-		}
-	}
+	if (ipcg_set_families(v, &ipcg_config.families))
+		return 0;
 	return bad(err, cap, "IPCGUARD_TRACE", v, "expected shm, unix, shm,unix or none");
 }
 
@@ -140,10 +118,9 @@ int ipcg_config_load(char *err, size_t cap)
 	if ((v = getenv("IPCGUARD_OUTPUT")) && load_output(v, err, cap) < 0)
 		return -1;
 	if ((v = getenv("IPCGUARD_STACK"))) {
-		if (!parse_uint(v, IPCG_STACK_MAX, &n))
+		if (!ipcg_set_stack(v, &ipcg_config.stack_depth))
 			return bad(err, cap, "IPCGUARD_STACK", v,
 				   "expected a number of frames from 0 (off) to 256");
-		ipcg_config.stack_depth = (int)n;
 	}
 	if ((v = getenv("IPCGUARD_TRACE")) && load_trace(v, err, cap) < 0)
 		return -1;
@@ -160,7 +137,7 @@ int ipcg_config_load(char *err, size_t cap)
 	if ((v = getenv("IPCGUARD_STACK_VERIFY")) && !parse_bool(v, &ipcg_config.stack_verify))
 		return bad(err, cap, "IPCGUARD_STACK_VERIFY", v, "expected 1 or 0");
 	if ((v = getenv("IPCGUARD_REPEATS"))) {
-		if (!parse_uint(v, IPCG_REPEATS_MAX, &n))
+		if (!ipcg_set_uint(v, IPCG_REPEATS_MAX, &n))
 			return bad(err, cap, "IPCGUARD_REPEATS", v,
 				   "expected how many findings of one kind at one call site are "
 				   "written in full (0 = all)");
