@@ -19,9 +19,10 @@ CFLAGS  ?=
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 
 LIB_SRCS   := $(wildcard src/preload/*/*.c) $(wildcard src/common/*.c)
-TOOL_SRCS  := $(wildcard tools/*.c) $(wildcard src/common/*.c)
+TOOL_SRCS  := $(wildcard tools/*/*.c) $(wildcard src/common/*.c)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 TOOL_OBJS  := $(patsubst %.c,$(BUILD)/tool/%.o,$(TOOL_SRCS))
+$(TOOL_OBJS): ALL_CFLAGS += -Itools
 
 PROG_SRCS  := $(filter-out tests/progs/lib%.c,$(wildcard tests/progs/*.c))
 PROGLIB_SRCS := $(wildcard tests/progs/lib*.c)

@@ -6,7 +6,8 @@
 FUZZ_TIME ?= 60
 SAN_TOOL  := $(BUILD)/ipcguard-san
 FUZZ_BIN  := $(BUILD)/fuzz/fuzz_reader
-READER_LIB_SRCS := $(filter-out tools/ipcguard.c tools/cmd_run.c,$(wildcard tools/*.c))
+READER_LIB_SRCS := $(filter-out tools/cli/ipcguard.c tools/cli/cmd_run.c,$(wildcard tools/*/*.c))
+READER_HDRS := $(wildcard tools/*/*.h)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 .PHONY: fuzz reader-san
@@ -14,14 +15,14 @@ reader-san: $(SAN_TOOL)
 check: $(SAN_TOOL)
 
 # reader only: the run command is a stub here, so this build does not depend on src/
-$(SAN_TOOL): tools/ipcguard.c tests/fuzz/run_stub.c $(READER_LIB_SRCS) $(wildcard tools/*.h)
+$(SAN_TOOL): tools/cli/ipcguard.c tests/fuzz/run_stub.c $(READER_LIB_SRCS) $(READER_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O1 -g $(WARN) -Iinclude -D_GNU_SOURCE $(SAN_FLAGS) \
-	  -o $@ tools/ipcguard.c tests/fuzz/run_stub.c $(READER_LIB_SRCS) $(LDFLAGS) -ldw -lelf
+	$(CC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itools -D_GNU_SOURCE $(SAN_FLAGS) \
+	  -o $@ tools/cli/ipcguard.c tests/fuzz/run_stub.c $(READER_LIB_SRCS) $(LDFLAGS) -ldw -lelf
 
-$(FUZZ_BIN): tests/fuzz/fuzz_reader.c $(READER_LIB_SRCS) $(wildcard tools/*.h)
+$(FUZZ_BIN): tests/fuzz/fuzz_reader.c $(READER_LIB_SRCS) $(READER_HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=gnu11 -O1 -g -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	$(CLANG) -std=gnu11 -O1 -g -Iinclude -Itools -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -o $@ tests/fuzz/fuzz_reader.c $(READER_LIB_SRCS) -ldw -lelf
 
 # Fuzzes for FUZZ_TIME seconds from the seeds (fixtures, corpus, regressions);

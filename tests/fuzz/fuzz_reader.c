@@ -14,10 +14,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../tools/aggregate.h"
-#include "../../tools/commands.h"
-#include "../../tools/jsonr.h"
-#include "../../tools/trace_load.h"
+#include "../../tools/model/aggregate.h"
+#include "../../tools/cli/commands.h"
+#include "../../tools/load/jsonr.h"
+#include "../../tools/load/trace_load.h"
 
 static void parse_lines(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
  * the trace reader and do not link the run implementation. */
 #include <stdio.h>
 
-#include "../../tools/commands.h"
+#include "../../tools/cli/commands.h"
 
 int ipcg_cmd_run(int argc, char **argv)
 {
