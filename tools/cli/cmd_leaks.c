@@ -697,22 +697,6 @@ static void text_out(struct leaks *l, struct site **v, size_t n)
 
 /* --- JSON output --- */
 
-struct jframes {
-	FILE *f;
-	bool first;
-};
-
-static void jframe(void *ctx, unsigned idx, const char *text)
-{
-	struct jframes *j = ctx;
-
-	(void)idx;
-	if (!j->first)
-		fputc(',', j->f);
-	j->first = false;
-	ipcg_json_cstr(j->f, text);
-}
-
 static void json_proc(FILE *f, const struct ipcg_proc *p)
 {
 	fprintf(f, "{\"pid\":%" PRId64 ",\"exe\":", p->pid);
@@ -789,11 +773,9 @@ static void json_out(struct leaks *l, struct site **v, size_t n)
 				fprintf(f, ",\"bytes\":%" PRIu64, s->bytes[st]);
 			fputc('}', f);
 		}
-		fputs("},\"stack\":[", f);
-		struct jframes j = { f, true };
-		if (s->stack)
-			ipcg_stack_lines(l->sym, s->proc, s->stack, 0, false, jframe, &j);
-		fputs("],\"objects\":[", f);
+		fputs("},\"stack\":", f);
+		ipcg_json_frames(f, l->sym, s->proc, s->stack, 0);
+		fputs(",\"objects\":[", f);
 		for (size_t k = 0; k < s->nobjs; k++) {
 			if (k)
 				fputc(',', f);

@@ -734,34 +734,6 @@ static void jkey(FILE *f, bool *first, const char *k)
 	fputc(':', f);
 }
 
-static void j_frames(struct report *r, struct ipcg_proc *p, const struct ipcg_stack *st,
-		     unsigned max);
-
-struct jframes {
-	FILE *f;
-	bool first;
-};
-
-static void jframe(void *ctx, unsigned idx, const char *text)
-{
-	struct jframes *j = ctx;
-
-	(void)idx;
-	if (!j->first)
-		fputc(',', j->f);
-	j->first = false;
-	ipcg_json_cstr(j->f, text);
-}
-
-static void j_frames(struct report *r, struct ipcg_proc *p, const struct ipcg_stack *st,
-		     unsigned max)
-{
-	struct jframes j = { r->out, true };
-
-	fputc('[', r->out);
-	ipcg_stack_lines(r->sym, p, st, max, false, jframe, &j);
-	fputc(']', r->out);
-}
 
 static void j_u64(FILE *f, bool *first, const char *k, uint64_t v)
 {
@@ -1062,7 +1034,7 @@ static void j_leak(struct report *r, FILE *f, const struct ipcg_leak *l)
 	else
 		fputs("null", f);
 	jkey(f, &lf, "frames");
-	j_frames(r, l->proc, l->stack, LEAK_FRAMES);
+	ipcg_json_frames(f, r->sym, l->proc, l->stack, LEAK_FRAMES);
 	fputc('}', f);
 }
 

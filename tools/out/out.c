@@ -136,3 +136,29 @@ bool ipcg_parse_uint(const char *s, unsigned long *ret)
 	*ret = strtoul(s, &end, 10);
 	return !*end && errno == 0;
 }
+
+struct jframes {
+	FILE *f;
+	bool first;
+};
+
+static void jframe(void *ctx, unsigned idx, const char *text)
+{
+	struct jframes *j = ctx;
+
+	(void)idx;
+	if (!j->first)
+		fputc(',', j->f);
+	j->first = false;
+	ipcg_json_cstr(j->f, text);
+}
+
+void ipcg_json_frames(FILE *f, struct ipcg_sym *sym, struct ipcg_proc *p,
+		      const struct ipcg_stack *st, unsigned max)
+{
+	struct jframes j = { f, true };
+
+	fputc('[', f);
+	ipcg_stack_lines(sym, p, st, max, false, jframe, &j);
+	fputc(']', f);
+}

@@ -51,6 +51,10 @@ typedef void (*ipcg_frame_fn)(void *ctx, unsigned index, const char *text);
 void ipcg_stack_lines(struct ipcg_sym *sym, struct ipcg_proc *p, const struct ipcg_stack *st,
 		      unsigned max, bool names, ipcg_frame_fn fn, void *ctx);
 
+/* The same frames as a JSON array of strings, "[]" for none. */
+void ipcg_json_frames(FILE *f, struct ipcg_sym *sym, struct ipcg_proc *p,
+		      const struct ipcg_stack *st, unsigned max);
+
 /* Parses an option value as an unsigned number; false if it is not one. */
 bool ipcg_parse_uint(const char *s, unsigned long *ret);
 
