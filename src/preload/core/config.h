@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipcg/settings.h"
+
 enum ipcg_family { IPCG_FAM_SHM = 1 << 0, IPCG_FAM_UNIX = 1 << 1 };
 enum ipcg_out_kind { IPCG_OUT_FILE, IPCG_OUT_STDERR, IPCG_OUT_FD };
 
-#define IPCG_STACK_MAX 256	/* deepest IPCGUARD_STACK accepted */
+#define IPCG_STACK_MAX IPCG_SET_STACK_MAX	/* deepest IPCGUARD_STACK accepted */
 #define IPCG_STACK_DEFAULT 32
 #define IPCG_REPEATS_DEFAULT 10	/* findings in full per kind and call site */
 #define IPCG_REPEATS_MAX 1000000
