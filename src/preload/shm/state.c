@@ -11,9 +11,7 @@
 #include "core/tab.h"
 
 #define SEG_CAP 65536		/* IPCMNI is 32768 (more only with ipcmni_extend) */
-#define SEG_BUCKETS 8192
 #define ATT_CAP 65536		/* vm.max_map_count defaults to 65530 mappings */
-#define ATT_BUCKETS 8192
 #define DETACH_RING 64		/* recent shmdt addresses */
 
 struct seg_ent {
@@ -40,8 +38,8 @@ static bool take(void)
 {
 	ipcg_spin_lock(&lock);
 	if (unlikely(!inited)) {
-		if (ipcg_tab_init(&segs, sizeof(struct seg_ent), SEG_CAP, SEG_BUCKETS) < 0 ||
-		    ipcg_tab_init(&atts, sizeof(struct att_ent), ATT_CAP, ATT_BUCKETS) < 0)
+		if (ipcg_tab_init(&segs, sizeof(struct seg_ent), SEG_CAP) < 0 ||
+		    ipcg_tab_init(&atts, sizeof(struct att_ent), ATT_CAP) < 0)
 			broken = true;
 		inited = true;
 	}
