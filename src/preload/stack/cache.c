@@ -21,15 +21,21 @@
  * a writer that finds it odd leaves the entry to the other writer.  The
  * table is invalidated as a whole (an epoch) on dlclose, when return
  * addresses may mean other code, and in a fork child, whose stack ids
- * start again. */
+ * start again.
+ *
+ * It is a cache, not the library's hash table (core/tab.h): one entry
+ * per hash (ipcg_hash_fib), and a new site takes the entry from the one
+ * there before.  A lookup is one entry checked under its sequence word;
+ * a walk over slots would read and validate several on every traced
+ * call, and evicting would move entries another thread may be reading. */
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/callsite.h"
 #include "core/config.h"
+#include "core/tab.h"
 #include "trace/fdwrite.h"
 #include "ipcg/jsonw.h"
 #include "stack/cache.h"
@@ -75,9 +81,7 @@ void ipcg_stackcache_init(void)
 		return;
 	entry_size = (sizeof(struct entry) + (size_t)(depth - 1) * sizeof(struct frame_check) + 7) &
 		     ~(size_t)7;
-	void *t = mmap(NULL, entry_size * NENTRY, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	table = t == MAP_FAILED ? NULL : t;
+	table = ipcg_map_zeroed(entry_size * NENTRY);
 }
 
 /* cfa lies in what walks showed to be this thread's stack */
@@ -88,9 +92,9 @@ static inline bool on_known_stack(uintptr_t cfa)
 
 static inline struct entry *slot_for(uintptr_t ra, uintptr_t dist)
 {
-	uint64_t h = (ra ^ (dist << 17) ^ (dist >> 7)) * 0x9e3779b97f4a7c15ull;
+	uint32_t i = ipcg_hash_fib(ra ^ (dist << 17) ^ (dist >> 7), ENTRY_BITS);
 
-	return (struct entry *)(table + (size_t)(h >> (64 - ENTRY_BITS)) * entry_size);
+	return (struct entry *)(table + (size_t)i * entry_size);
 }
 
 #define NOT_CACHEABLE UINT32_MAX	/* lookup(): walk with unw_backtrace */

@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "core/call.h"
+#include "core/tab.h"
 #include "stack/carry.h"
 #include "stack/stacks.h"
 
@@ -32,32 +33,30 @@ struct store {
 };
 
 struct want {
-	uint32_t src;		/* a live id or a carried handle, 0 = empty */
+	_Atomic uint64_t src;	/* the table's word: a live id or a carried handle, 0 = empty */
 	uint32_t dst;		/* index in the new store + 1, 0 = no frames */
 };
 
 static struct store *stores[2];
 static int cur = -1;		/* index of the current store, -1 = none */
-static struct want want[WANT_SLOTS];	/* fork child only */
+static struct want want[WANT_SLOTS];	/* fork child only: no concurrency */
+static const struct ipcg_htab want_tab = {
+	.slots = (char *)want, .ssz = sizeof(want[0]), .mask = WANT_SLOTS - 1, .max = WANT_SLOTS,
+};
 static uint32_t nwant;
 
 static struct want *want_slot(uint32_t src, bool add)
 {
-	uint32_t i = (src * 0x9e3779b1u) & (WANT_SLOTS - 1);
+	void *free_slot;
+	struct want *w = ipcg_htab_find(&want_tab, src * 0x9e3779b1u, src, NULL, NULL, &free_slot);
 
-	for (uint32_t k = 0; k < WANT_SLOTS; k++, i = (i + 1) & (WANT_SLOTS - 1)) {
-		if (want[i].src == src)
-			return &want[i];
-		if (!want[i].src) {
-			if (!add || nwant >= CARRY_MAX)
-				return NULL;
-			nwant++;
-			want[i].src = src;
-			want[i].dst = 0;
-			return &want[i];
-		}
-	}
-	return NULL;
+	if (w || !add || !free_slot || nwant >= CARRY_MAX)
+		return w;
+	nwant++;
+	w = free_slot;
+	w->dst = 0;
+	atomic_store_explicit(&w->src, src, memory_order_relaxed);
+	return w;
 }
 
 static struct store *next_store(void)
@@ -128,15 +127,16 @@ void ipcg_stack_carry_collect(void)
 
 	for (uint32_t i = 0; i < WANT_SLOTS; i++) {
 		struct want *w = &want[i];
-		if (!w->src)
+		uint32_t src = (uint32_t)atomic_load_explicit(&w->src, memory_order_relaxed);
+		if (!src)
 			continue;
-		if (!(w->src & IPCG_STACK_CARRIED)) {
-			int n = ipcg_stack_frames(w->src, &ips);
+		if (!(src & IPCG_STACK_CARRIED)) {
+			int n = ipcg_stack_frames(src, &ips);
 			if (n > 0)
 				put(s, w, ips, (uint32_t)n);
 		} else if (cur >= 0) {
 			struct store *o = stores[cur];
-			uint32_t idx = w->src & ~IPCG_STACK_CARRIED;
+			uint32_t idx = src & ~IPCG_STACK_CARRIED;
 			if (idx < o->n)
 				put(s, w, o->pool + o->ent[idx].off, o->ent[idx].n);
 		}

@@ -1,9 +1,11 @@
 /* stack/stacks.c: stack interning (see stack/stacks.h).
  *
- * Lookups are lock-free: an open-addressing table whose slots are
- * published with a release store of their hash once the frames are in
- * place.  Inserts take a spin lock, write the stack record and only then
- * publish, so any record referring to a stack id lands after it. */
+ * Lookups are lock-free: the library's hash table (core/tab.h) whose
+ * slots are published with a store of their hash once the frames are in
+ * place (ipcg_htab_publish).  Inserts take a spin lock, write the stack
+ * record and only then publish, so any record referring to a stack id
+ * lands after it.  Nothing is ever deleted (a fork child's reset gives
+ * the pages back while it is the only thread). */
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "ipcg/format.h"
 #include "core/config.h"
+#include "core/tab.h"
 #include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
 #include "stack/modules.h"
@@ -23,7 +26,7 @@
 #define MAX_PROBE 64
 
 struct slot {
-	_Atomic uint64_t hash;		/* 0 = empty; published last */
+	_Atomic uint64_t hash;		/* the table's word: 0 = empty; published last */
 	uint32_t id;
 	uint32_t n;			/* frames */
 	uint32_t off;			/* first frame in pool */
@@ -31,6 +34,7 @@ struct slot {
 };
 
 static struct slot *slots;
+static struct ipcg_htab tab;		/* over slots */
 static uint32_t *id_slot;		/* id -> slot index + 1 (ipcg_stack_frames) */
 static uintptr_t *pool;
 static uint32_t pool_used;
@@ -43,21 +47,18 @@ int ipcg_stacks_init(void)
 {
 	if (slots)
 		return 0;
-	void *s = mmap(NULL, NSLOTS * sizeof(struct slot), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	void *p = mmap(NULL, POOL_IPS * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	void *ix = mmap(NULL, (NSLOTS + 1) * sizeof(uint32_t), PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (ix != MAP_FAILED)
-		id_slot = ix;	/* optional: only fork children need it */
-	if (s == MAP_FAILED || p == MAP_FAILED) {
-		if (s != MAP_FAILED)
+	struct slot *s = ipcg_map_zeroed(NSLOTS * sizeof(struct slot));
+	uintptr_t *p = ipcg_map_zeroed(POOL_IPS * sizeof(uintptr_t));
+	id_slot = ipcg_map_zeroed((NSLOTS + 1) * sizeof(uint32_t));	/* optional: only fork children need it */
+	if (!s || !p) {
+		if (s)
 			munmap(s, NSLOTS * sizeof(struct slot));
-		if (p != MAP_FAILED)
+		if (p)
 			munmap(p, POOL_IPS * sizeof(uintptr_t));
 		return -1;
 	}
+	tab = (struct ipcg_htab){ .slots = (char *)s, .ssz = sizeof(*s), .mask = NSLOTS - 1,
+				     .max = MAX_PROBE };
 	slots = s;
 	pool = p;
 	return 0;
@@ -65,7 +66,7 @@ int ipcg_stacks_init(void)
 
 static inline uint64_t hash_ips(const uintptr_t *ips, int n)
 {
-	uint64_t h = generation * 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+	uint64_t h = generation * IPCG_GOLDEN64 ^ (uint64_t)n;
 
 	for (int i = 0; i < n; i++) {
 		h ^= ips[i];
@@ -75,21 +76,32 @@ static inline uint64_t hash_ips(const uintptr_t *ips, int n)
 	return h | 1;	/* never 0: 0 marks an empty slot */
 }
 
+struct stack_key {
+	uint64_t hash;
+	const uintptr_t *ips;
+	int n;
+};
+
+static bool same_stack(const void *slot, uint64_t w, const void *arg)
+{
+	const struct slot *s = slot;
+	const struct stack_key *k = arg;
+
+	return w == k->hash && s->n == (uint32_t)k->n &&
+	       memcmp(pool + s->off, k->ips, (size_t)k->n * sizeof(*k->ips)) == 0;
+}
+
+/* The id of the stack, or 0 with *ret_free the slot index where it goes
+ * (NSLOTS: its walk met no empty slot) */
 static uint32_t find(uint64_t h, const uintptr_t *ips, int n, unsigned *ret_free)
 {
-	unsigned i = (unsigned)h & (NSLOTS - 1);
+	struct stack_key k = { h, ips, n };
+	void *free_slot;
+	const struct slot *s = ipcg_htab_find(&tab, (uint32_t)h, h, same_stack, &k, &free_slot);
 
-	for (unsigned probe = 0; probe < MAX_PROBE; probe++, i = (i + 1) & (NSLOTS - 1)) {
-		uint64_t sh = atomic_load_explicit(&slots[i].hash, memory_order_acquire);
-		if (sh == 0) {
-			*ret_free = i;
-			return 0;
-		}
-		if (sh == h && slots[i].n == (uint32_t)n &&
-		    memcmp(pool + slots[i].off, ips, (size_t)n * sizeof(*ips)) == 0)
-			return slots[i].id;
-	}
-	*ret_free = NSLOTS;	/* probe chain full */
+	if (s)
+		return s->id;
+	*ret_free = free_slot ? (unsigned)((struct slot *)free_slot - slots) : NSLOTS;
 	return 0;
 }
 
@@ -154,7 +166,7 @@ uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
 		pool_used += (uint32_t)n;
 		unsigned gen = ipcg_trace_generation();
 		write_stack(recbuf, sizeof(recbuf), id, ips, n, UINT32_MAX);
-		atomic_store_explicit(&s->hash, h, memory_order_seq_cst);
+		ipcg_htab_publish(&s->hash, h);
 		/* a rotation began meanwhile: its checkpoint may have missed this
 		 * stack, whose record went to the part before (trace/trace.h) */
 		if (ipcg_trace_generation() != gen)
@@ -203,9 +215,9 @@ void ipcg_stacks_new_generation(void)
 void ipcg_stacks_reset(void)
 {
 	if (slots)	/* back to zero pages: nothing copied or touched */
-		(void)madvise(slots, NSLOTS * sizeof(struct slot), MADV_DONTNEED);
+		ipcg_map_clear(slots, NSLOTS * sizeof(struct slot));
 	if (id_slot)
-		(void)madvise(id_slot, (NSLOTS + 1) * sizeof(uint32_t), MADV_DONTNEED);
+		ipcg_map_clear(id_slot, (NSLOTS + 1) * sizeof(uint32_t));
 	pool_used = 0;
 	next_id = 1;
 	generation = 1;

@@ -1,9 +1,12 @@
-/* trace/finding_repeats.c: see trace/finding_repeats.h. */
+/* trace/finding_repeats.c: see trace/finding_repeats.h.  The table is the
+ * library's hash table (core/tab.h) over static slots, claimed lock-free with
+ * ipcg_htab_claim; slots are never freed (a fork child zeroes them all). */
 #include <stdatomic.h>
 #include <string.h>
 
 #include "ipcg/format.h"
 #include "core/config.h"
+#include "core/tab.h"
 #include "trace/finding_repeats.h"
 #include "trace/records.h"
 #include "core/spin.h"
@@ -12,7 +15,7 @@
 #define PROBES 32
 
 struct slot {
-	_Atomic uint64_t key;		/* hash(kind) << 32 | stack, 0 = free */
+	_Atomic uint64_t key;		/* the table's word: hash(kind) << 32 | stack, 0 = free */
 	_Atomic(const char *) kind;
 	_Atomic(const char *) severity;
 	_Atomic uint64_t count;		/* findings of this kind at this site */
@@ -20,6 +23,9 @@ struct slot {
 };
 
 static struct slot slots[SLOTS];
+static const struct ipcg_htab tab = {
+	.slots = (char *)slots, .ssz = sizeof(slots[0]), .mask = SLOTS - 1, .max = PROBES,
+};
 static _Atomic int any_used;
 static _Atomic int flush_lock;	/* a rotation and exit may flush at once */	/* at exit, most processes have nothing to scan */
 
@@ -37,26 +43,15 @@ bool ipcg_repeats_count(const char *kind, const char *severity, uint32_t stack)
 	if (!ipcg_config.repeats)
 		return true;
 	uint64_t key = (uint64_t)kind_hash(kind) << 32 | stack;
-	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+	struct slot *s = ipcg_htab_claim(&tab, (uint32_t)((key * IPCG_GOLDEN64) >> 40), key);
 
-	for (unsigned i = 0; i < PROBES; i++) {
-		struct slot *s = &slots[((h >> 40) + i) & (SLOTS - 1)];
-		uint64_t cur = atomic_load_explicit(&s->key, memory_order_acquire);
-
-		if (cur == 0) {
-			uint64_t expected = 0;
-			if (!atomic_compare_exchange_strong(&s->key, &expected, key) && expected != key)
-				continue;	/* another pair took it */
-			cur = key;
-			atomic_store_explicit(&any_used, 1, memory_order_relaxed);
-		}
-		if (cur != key)
-			continue;
-		atomic_store_explicit(&s->kind, kind, memory_order_relaxed);
-		atomic_store_explicit(&s->severity, severity, memory_order_relaxed);
-		return atomic_fetch_add(&s->count, 1) < ipcg_config.repeats;
-	}
-	return true;			/* table full: nothing is lost */
+	if (!s)
+		return true;		/* table full: nothing is lost */
+	if (!atomic_load_explicit(&any_used, memory_order_relaxed))
+		atomic_store_explicit(&any_used, 1, memory_order_relaxed);
+	atomic_store_explicit(&s->kind, kind, memory_order_relaxed);
+	atomic_store_explicit(&s->severity, severity, memory_order_relaxed);
+	return atomic_fetch_add(&s->count, 1) < ipcg_config.repeats;
 }
 
 void ipcg_repeats_flush(void)
