@@ -6,7 +6,8 @@ prog="$PROGS/lk_daemon"
 trap 'kill -9 $(sed -n "s/^ready //p" "$T"/*.out 2>/dev/null) 2>/dev/null
 	for f in "$T"/*/trace.*.jsonl; do jq -R "fromjson? | select(.type==\"call\" and .fn==\"shmget\") | .ret" "$f" 2>/dev/null; done |
 	while read -r id; do ipcrm -m "$id" 2>/dev/null; done; rm -rf "$T"' EXIT
-ready() { i=0; while [ "$(grep -c '^ready' "$T/$1.out")" -lt "$2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; }
+# (a missing .out counts as 0 ready lines: the job may not have created it yet)
+ready() { i=0; while [ "$(cat "$T/$1.out" 2>/dev/null | grep -c '^ready')" -lt "$2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; }
 master() { sed -n 's/^ready //p' "$T/$1.out" | tail -1; }	# the master prints last... or first
 has_nul() { [ "$(tr -d '\000' < "$1" | wc -c)" != "$(wc -c < "$1")" ]; }
 
