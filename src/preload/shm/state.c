@@ -55,6 +55,19 @@ static void give(void)
 	ipcg_spin_unlock(&lock);
 }
 
+/* take() for walks: false when nothing was ever tracked, so that the exit
+ * of a process that made no shm call does not map the tables to find
+ * them empty */
+static bool take_if_mapped(void)
+{
+	ipcg_spin_lock(&lock);
+	if (!inited || broken) {
+		ipcg_spin_unlock(&lock);
+		return false;
+	}
+	return true;
+}
+
 /* --- segments ----------------------------------------------------------- */
 
 static struct seg_ent *seg_find(int shmid)
@@ -150,7 +163,7 @@ bool ipcg_shm_seg_next(uint32_t *cursor, struct ipcg_seg *ret)
 {
 	bool found = false;
 
-	if (!take())
+	if (!take_if_mapped())
 		return false;
 	while (*cursor < segs.hiwat) {
 		struct seg_ent *e = ipcg_tab_slot(&segs, (*cursor)++);
@@ -404,7 +417,7 @@ bool ipcg_shm_att_next(uint32_t *cursor, struct ipcg_att *ret)
 {
 	bool found = false;
 
-	if (!take())
+	if (!take_if_mapped())
 		return false;
 	while (*cursor < atts.hiwat) {
 		struct att_ent *e = ipcg_tab_slot(&atts, (*cursor)++);

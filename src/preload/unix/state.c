@@ -49,6 +49,18 @@ static void give(void)
 	ipcg_spin_unlock(&lock);
 }
 
+/* take() for walks: false when nothing was ever tracked (the exit of a
+ * process that made no socket call maps nothing) */
+static bool take_if_mapped(void)
+{
+	ipcg_spin_lock(&lock);
+	if (!inited || broken) {
+		ipcg_spin_unlock(&lock);
+		return false;
+	}
+	return true;
+}
+
 /* --- descriptors -------------------------------------------------------- */
 
 bool ipcg_unix_sock_get(int fd, struct ipcg_sock *ret)
@@ -228,7 +240,7 @@ bool ipcg_unix_bound_next(uint32_t *cursor, uint32_t *ret_id, struct ipcg_bound 
 {
 	bool found = false;
 
-	if (!take())
+	if (!take_if_mapped())
 		return false;
 	while (*cursor < nbound_hiwat) {
 		uint32_t i = (*cursor)++;
