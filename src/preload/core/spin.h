@@ -8,6 +8,7 @@
 
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 
 static inline void ipcg_spin_lock(_Atomic int *l)
 {
@@ -26,6 +27,48 @@ static inline void ipcg_spin_lock(_Atomic int *l)
 static inline void ipcg_spin_unlock(_Atomic int *l)
 {
 	atomic_store_explicit(l, 0, memory_order_release);
+}
+
+/* The lock of a family's state tables, which are mapped on first use
+ * (shm/state.c, unix/state.c).  broken: the mapping failed, nothing is
+ * tracked. */
+struct ipcg_tables_lock {
+	_Atomic int lock;
+	bool mapped, broken;
+};
+
+/* Take the lock, mapping the tables with map() the first time.  false
+ * (and the lock not held) when they could not be mapped. */
+static inline bool ipcg_tables_take(struct ipcg_tables_lock *t, bool (*map)(void))
+{
+	ipcg_spin_lock(&t->lock);
+	if (__builtin_expect(!t->mapped, 0)) {
+		t->broken = !map();
+		t->mapped = true;
+	}
+	if (__builtin_expect(t->broken, 0)) {
+		ipcg_spin_unlock(&t->lock);
+		return false;
+	}
+	return true;
+}
+
+/* The same for walks: false when the tables were never mapped, so that
+ * the exit of a process that made no call of the family maps nothing only
+ * to find the tables empty. */
+static inline bool ipcg_tables_take_mapped(struct ipcg_tables_lock *t)
+{
+	ipcg_spin_lock(&t->lock);
+	if (!t->mapped || t->broken) {
+		ipcg_spin_unlock(&t->lock);
+		return false;
+	}
+	return true;
+}
+
+static inline void ipcg_tables_give(struct ipcg_tables_lock *t)
+{
+	ipcg_spin_unlock(&t->lock);
 }
 
 /* Locks of the static scratch buffers some rare paths use instead of a

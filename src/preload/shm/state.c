@@ -25,47 +25,27 @@ struct att_ent {
 	bool detaching;		/* repeat-attach=reuse: its last shmdt is under way, hand it out no more */
 };
 
-static _Atomic int lock;
-static bool inited, broken;	/* tables mapped; mapping failed (track nothing) */
+static struct ipcg_tables_lock tl;
 static struct ipcg_tab segs, atts;
 static struct ipcg_detach detaches[DETACH_RING];
 static unsigned detach_next;
 static uint64_t overflows;
 
-/* Take the lock.  false (and the lock not held) when the tables could not
- * be mapped: then nothing is tracked. */
+static bool map_tables(void)
+{
+	return ipcg_tab_init(&segs, sizeof(struct seg_ent), SEG_CAP) == 0 &&
+	       ipcg_tab_init(&atts, sizeof(struct att_ent), ATT_CAP) == 0;
+}
+
+/* Take the lock; false (not held) when the tables could not be mapped */
 static bool take(void)
 {
-	ipcg_spin_lock(&lock);
-	if (unlikely(!inited)) {
-		if (ipcg_tab_init(&segs, sizeof(struct seg_ent), SEG_CAP) < 0 ||
-		    ipcg_tab_init(&atts, sizeof(struct att_ent), ATT_CAP) < 0)
-			broken = true;
-		inited = true;
-	}
-	if (unlikely(broken)) {
-		ipcg_spin_unlock(&lock);
-		return false;
-	}
-	return true;
+	return ipcg_tables_take(&tl, map_tables);
 }
 
 static void give(void)
 {
-	ipcg_spin_unlock(&lock);
-}
-
-/* take() for walks: false when nothing was ever tracked, so that the exit
- * of a process that made no shm call does not map the tables to find
- * them empty */
-static bool take_if_mapped(void)
-{
-	ipcg_spin_lock(&lock);
-	if (!inited || broken) {
-		ipcg_spin_unlock(&lock);
-		return false;
-	}
-	return true;
+	ipcg_tables_give(&tl);
 }
 
 /* --- segments ----------------------------------------------------------- */
@@ -163,7 +143,7 @@ bool ipcg_shm_seg_next(uint32_t *cursor, struct ipcg_seg *ret)
 {
 	bool found = false;
 
-	if (!take_if_mapped())
+	if (!ipcg_tables_take_mapped(&tl))
 		return false;
 	while (*cursor < segs.hiwat) {
 		struct seg_ent *e = ipcg_tab_slot(&segs, (*cursor)++);
@@ -417,7 +397,7 @@ bool ipcg_shm_att_next(uint32_t *cursor, struct ipcg_att *ret)
 {
 	bool found = false;
 
-	if (!take_if_mapped())
+	if (!ipcg_tables_take_mapped(&tl))
 		return false;
 	while (*cursor < atts.hiwat) {
 		struct att_ent *e = ipcg_tab_slot(&atts, (*cursor)++);
@@ -481,21 +461,21 @@ void ipcg_shm_state_stacks(uint32_t (*fn)(uint32_t id))
 
 void ipcg_shm_state_atfork_prepare(void)
 {
-	ipcg_spin_lock(&lock);
+	ipcg_spin_lock(&tl.lock);
 	ipcg_shm_keys_atfork_prepare();
 }
 
 void ipcg_shm_state_atfork_parent(void)
 {
 	ipcg_shm_keys_atfork_parent();
-	ipcg_spin_unlock(&lock);
+	ipcg_spin_unlock(&tl.lock);
 }
 
 void ipcg_shm_state_atfork_child(void)
 {
-	atomic_store(&lock, 0);
+	atomic_store(&tl.lock, 0);
 	ipcg_shm_keys_atfork_child();
-	if (!inited || broken)
+	if (!tl.mapped || tl.broken)
 		return;
 	/* seq numbers restart in the child: the parent's would mislead */
 	for (uint32_t i = 0; i < segs.hiwat; i++) {

@@ -14,8 +14,7 @@ struct bound_ent {
 	struct ipcg_bound b;
 };
 
-static _Atomic int lock;
-static bool inited, broken;
+static struct ipcg_tables_lock tl;
 static struct ipcg_sock *socks;		/* IPCG_FD_MAX entries */
 static struct bound_ent *bounds;	/* IPCG_BOUND_MAX entries */
 static uint32_t nbound_hiwat;		/* slots [0, hiwat) ever used */
@@ -28,37 +27,22 @@ static void *map(size_t n)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+static bool map_tables(void)
+{
+	socks = map(IPCG_FD_MAX * sizeof(*socks));
+	bounds = map(IPCG_BOUND_MAX * sizeof(*bounds));
+	return socks && bounds;
+}
+
+/* Take the lock; false (not held) when the tables could not be mapped */
 static bool take(void)
 {
-	ipcg_spin_lock(&lock);
-	if (unlikely(!inited)) {
-		socks = map(IPCG_FD_MAX * sizeof(*socks));
-		bounds = map(IPCG_BOUND_MAX * sizeof(*bounds));
-		broken = !socks || !bounds;
-		inited = true;
-	}
-	if (unlikely(broken)) {
-		ipcg_spin_unlock(&lock);
-		return false;
-	}
-	return true;
+	return ipcg_tables_take(&tl, map_tables);
 }
 
 static void give(void)
 {
-	ipcg_spin_unlock(&lock);
-}
-
-/* take() for walks: false when nothing was ever tracked (the exit of a
- * process that made no socket call maps nothing) */
-static bool take_if_mapped(void)
-{
-	ipcg_spin_lock(&lock);
-	if (!inited || broken) {
-		ipcg_spin_unlock(&lock);
-		return false;
-	}
-	return true;
+	ipcg_tables_give(&tl);
 }
 
 /* --- descriptors -------------------------------------------------------- */
@@ -240,7 +224,7 @@ bool ipcg_unix_bound_next(uint32_t *cursor, uint32_t *ret_id, struct ipcg_bound 
 {
 	bool found = false;
 
-	if (!take_if_mapped())
+	if (!ipcg_tables_take_mapped(&tl))
 		return false;
 	while (*cursor < nbound_hiwat) {
 		uint32_t i = (*cursor)++;
@@ -277,18 +261,18 @@ void ipcg_unix_state_stacks(uint32_t (*fn)(uint32_t id))
 
 void ipcg_unix_state_atfork_prepare(void)
 {
-	ipcg_spin_lock(&lock);
+	ipcg_spin_lock(&tl.lock);
 }
 
 void ipcg_unix_state_atfork_parent(void)
 {
-	ipcg_spin_unlock(&lock);
+	ipcg_spin_unlock(&tl.lock);
 }
 
 void ipcg_unix_state_atfork_child(void)
 {
-	atomic_store(&lock, 0);
-	if (!inited || broken)
+	atomic_store(&tl.lock, 0);
+	if (!tl.mapped || tl.broken)
 		return;
 	/* the socket files are the parent's to unlink, not ours */
 	for (uint32_t i = 0; i < nbound_hiwat; i++)
