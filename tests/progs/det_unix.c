@@ -7,6 +7,7 @@
  * scenario unlinks what it bound, except `leak`. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,45 +140,35 @@ static int sc_truncated(const char *dir, const char *arg __attribute__((unused))
 	return 0;
 }
 
-static int sc_abstract_padded(const char *dir __attribute__((unused)), const char *arg __attribute__((unused)))
+/* A server and a client on one abstract name; padded: the server binds
+ * with addrlen = sizeof(struct sockaddr_un), the client with the name's
+ * length (the pitfall); otherwise both use the exact length (correct). */
+static int abstract_pair(bool padded)
 {
 	struct sockaddr_un sa;
-	socklen_t len;
+	char name[64];
 	int s, c;
 
-	/* server: addrlen = sizeof(struct sockaddr_un); client: strlen */
-	char name[64];
 	snprintf(name, sizeof(name), "ipcg-det-%d", (int)getpid());
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
-	sun_abstract(&sa, name);
-	do_bind("bind", s, &sa, sizeof(sa));
+	socklen_t len = sun_abstract(&sa, name);
+	do_bind("bind", s, &sa, padded ? sizeof(sa) : len);
 	listen(s, 1);
 	c = socket(AF_UNIX, SOCK_STREAM, 0);
-	len = sun_abstract(&sa, name);
 	do_connect("connect", c, &sa, len);
 	close(c);
 	close(s);
 	return 0;
 }
 
-/* correct */
+static int sc_abstract_padded(const char *dir __attribute__((unused)), const char *arg __attribute__((unused)))
+{
+	return abstract_pair(true);
+}
+
 static int sc_abstract_exact(const char *dir __attribute__((unused)), const char *arg __attribute__((unused)))
 {
-	struct sockaddr_un sa;
-	socklen_t len;
-	int s, c;
-
-	char name[64];
-	snprintf(name, sizeof(name), "ipcg-det-%d", (int)getpid());
-	s = socket(AF_UNIX, SOCK_STREAM, 0);
-	len = sun_abstract(&sa, name);
-	do_bind("bind", s, &sa, len);
-	listen(s, 1);
-	c = socket(AF_UNIX, SOCK_STREAM, 0);
-	do_connect("connect", c, &sa, len);
-	close(c);
-	close(s);
-	return 0;
+	return abstract_pair(false);
 }
 
 static int sc_stale(const char *dir, const char *arg __attribute__((unused)))
