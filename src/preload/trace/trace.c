@@ -57,6 +57,7 @@
 #define DONE_MASK ((1ULL << TAG_SHIFT) - 1)
 #define NO_WINDOW UINT64_MAX
 #define RESERVE 4096ULL			/* kept allocated for the exit record */
+#define EXIT_ROOM 1024ULL		/* an exit record fits (they are ~300 bytes) */
 #define CHUNK_MIN (64ULL << 10)		/* first allocation: a fork+exec child wastes little */
 #define CHUNK_MAX (64ULL << 20)
 #define CLOSED (1ULL << 63)		/* tail bit: no more reservations */
@@ -84,7 +85,8 @@
 struct wctl {				/* shared anonymous page */
 	_Atomic uint64_t tail;		/* bytes reserved (| CLOSED) */
 	_Atomic uint64_t size;		/* bytes writers may use */
-	_Atomic uint64_t alloc;		/* bytes allocated in the file */
+	_Atomic uint64_t alloc;		/* bytes allocated in the file (its size) */
+	_Atomic uint64_t kept;		/* blocks held past the end up to here (header only) */
 	_Atomic uint64_t stop_off;	/* records from here on are not written */
 	_Atomic uint64_t dropped;	/* records lost */
 	_Atomic uint64_t slot[NWIN];
@@ -594,10 +596,16 @@ int ipcg_trace_write_first(const char *rec, size_t len)
 		return ipcg_trace_write(rec, len);	/* grow() reports EFBIG */
 	ipcg_spin_lock(&c->lock);
 	if ((ret = ensure_fd()) == 0 && (ret = pwrite_quiet(tr.fd, rec, len, 0)) == 0) {
-		uint64_t alloc = len;
-		if (extend(len, len + RESERVE) == 0)
-			alloc = len + RESERVE;
-		atomic_store(&c->alloc, alloc);
+		/* the exit record's blocks, held past the end of the file
+		 * (FALLOC_FL_KEEP_SIZE: no size change, so no SIGXFSZ either):
+		 * an image that writes nothing else ends with one pwrite into
+		 * them, where a file grown for it would be cut back with a
+		 * truncate that costs ~0.1-0.3 ms on ext4 (docs/performance.md).
+		 * Without them, cut() allocates at exit. */
+		uint64_t kept = (len + EXIT_ROOM + 4095) & ~4095ULL;
+		if (fallocate(tr.fd, FALLOC_FL_KEEP_SIZE, (off_t)len, (off_t)(kept - len)) == 0)
+			atomic_store(&c->kept, kept);
+		atomic_store(&c->alloc, (uint64_t)len);
 		atomic_store(&c->size, len);
 		atomic_store(&c->slot[0], (uint64_t)len);	/* window 0 holds len bytes */
 		atomic_store(&tr.ready, len);
@@ -799,6 +807,15 @@ static void cut(struct wctl *c, uint64_t end, const char *rec, size_t len)
 	ipcg_spin_lock(&c->lock);
 	if (ensure_fd() == 0) {
 		uint64_t alloc = atomic_load(&c->alloc);
+		/* only the header was written: the record goes at the end of
+		 * the file, into the blocks held for it (ipcg_trace_write_first) */
+		if (rec && end == alloc && end + len <= atomic_load(&c->kept) &&
+		    pwrite_quiet(tr.fd, rec, len, end) == 0) {
+			end += len;
+			atomic_store(&c->alloc, end);
+			alloc = end;
+			rec = NULL;
+		}
 		/* no room left (the first allocation failed, or a stopped trace
 		 * was cut at exec): try for the record's own blocks */
 		if (rec && end + len > alloc && end + len <= fsize_limit() &&
@@ -1058,6 +1075,7 @@ bool ipcg_trace_rotate_end(const char *rec, size_t len)
 	cut(c, rot.end, rec, len);
 	ipcg_spin_lock(&c->lock);
 	drop_fd();
+	atomic_store(&c->kept, 0);	/* held in the old part */
 	tr.fd = rot.fd;
 	tr.dev = rot.dev;
 	tr.ino = rot.ino;
