@@ -380,7 +380,7 @@ static void run_row(const struct ut_row *row, const char *path)
 	ipcg_logging = true;
 	atomic_store(&ipcg_state, IPCG_READY);
 	ipcg_guard_enter();	/* the hooks run with the guard held (core/call.h) */
-	ipcg_record_header(false);
+	ipcg_record_header(false, NULL);
 	for (int i = 0; i < (int)IPCG_ARRAY_SIZE(row->steps) && row->steps[i].op != UT_END; i++)
 		step(i, &row->steps[i]);
 	if (real_seg >= 0) {

@@ -20,17 +20,19 @@ enum ipcg_out_kind { IPCG_OUT_FILE, IPCG_OUT_STDERR, IPCG_OUT_FD };
 #define IPCG_MAX_SIZE_MIN (1ULL << 20)
 
 struct ipcg_config {
-	char output[PATH_MAX];	/* IPCGUARD_OUTPUT as given (template) */
 	enum ipcg_out_kind out_kind;
 	int out_fd;		/* for IPCG_OUT_FD / IPCG_OUT_STDERR */
 	int stack_depth;	/* frames per backtrace, 0 = off */
 	unsigned families;	/* enum ipcg_family bits to log */
-	char policy[1024];	/* IPCGUARD_POLICY as given */
 	bool follow;		/* trace children */
 	unsigned repeats;	/* IPCGUARD_REPEATS: findings in full per kind and site, 0 = all */
 	bool stack_cache;	/* IPCGUARD_STACK_CACHE: per-call-site stack cache */
 	bool stack_verify;	/* IPCGUARD_STACK_VERIFY: check each stack against a full walk */
 	uint64_t max_size;	/* IPCGUARD_MAX_SIZE: bytes per trace file, 0 = no cap */
+	/* the strings last, so that the settings and the start of each share
+	 * the pages that start-up touches */
+	char policy[1024];	/* IPCGUARD_POLICY as given */
+	char output[PATH_MAX];	/* IPCGUARD_OUTPUT as given (template) */
 };
 
 extern struct ipcg_config ipcg_config;

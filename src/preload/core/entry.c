@@ -92,36 +92,53 @@ static void drop_from_preload(void)
 	(void)munmap(out, len);
 }
 
-static char start_dir[PATH_MAX];	/* working directory when this image started */
+static IPCG_BULK char start_dir[PATH_MAX];	/* working directory when this image started */
 
-static void open_trace(void)
+/* The image's arguments as the constructor was given them, for its first
+ * header only (a fork child's header reads /proc/self/cmdline: the program
+ * may have rewritten them since). */
+static char *const *start_argv;
+
+/* "ipcguard: cannot <what><name>: <why>; running untraced".  Its own
+ * frame: the message buffer is only on the stack when there is an error. */
+static IPCG_NOINLINE void say_untraced(const char *what, const char *name, const char *why)
 {
-	char path[PATH_MAX], abs[PATH_MAX], exe[PATH_MAX], msg[PATH_MAX + 128];
-	struct utsname un;
+	char msg[PATH_MAX + 128];
+
+	size_t k = ipcg_txt(msg, sizeof(msg), 0, "ipcguard: cannot ");
+	k = ipcg_txt(msg, sizeof(msg), k, what);
+	k = ipcg_txt(msg, sizeof(msg), k, name);
+	k = ipcg_txt(msg, sizeof(msg), k, ": ");
+	k = ipcg_txt(msg, sizeof(msg), k, why);
+	ipcg_txt(msg, sizeof(msg), k, "; running untraced");
+	say(msg);
+}
+
+/* exe and un: filled for the header (self) when read here */
+static void open_trace(struct ipcg_self *self, char *exe, struct utsname *un)
+{
+	char path[PATH_MAX];
 	struct ipcg_outpath_vars v;
 	ssize_t n;
 	int ret;
 
 	if (ipcg_config.out_kind != IPCG_OUT_FILE) {
 		ret = ipcg_trace_open_fd(ipcg_config.out_fd);
-		if (ret < 0) {
-			size_t k = ipcg_txt(msg, sizeof(msg), 0, "ipcguard: cannot write the trace to ");
-			k = ipcg_txt(msg, sizeof(msg), k, ipcg_config.output);
-			k = ipcg_txt(msg, sizeof(msg), k, ": ");
-			k = ipcg_txt(msg, sizeof(msg), k,
+		if (ret < 0)
+			say_untraced("write the trace to ", ipcg_config.output,
 				     ret == -EBADF ? "not open for writing" : strerror(-ret));
-			ipcg_txt(msg, sizeof(msg), k, "; running untraced");
-			say(msg);
-		}
 		ipcg_logging = ret == 0;
 		return;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
 	exe[n > 0 ? n : 0] = '\0';
-	v.pid = getpid();
+	self->exe = exe;
+	v.pid = self->pid;
 	v.exe = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe[0] ? exe : "unknown";
 	v.start_sec = (uint64_t)time(NULL);
-	v.host = uname(&un) == 0 ? un.nodename : "unknown";
+	if (uname(un) == 0)
+		self->host = un->nodename;
+	v.host = self->host ? self->host : "unknown";
 	ret = ipcg_outpath_expand(path, sizeof(path), ipcg_config.output, &v);
 	if (ret == 0 && path[0] != '/') {
 		/* absolute, against the directory this image started in (kept
@@ -129,25 +146,19 @@ static void open_trace(void)
 		 * as daemons do, writes every trace where it started */
 		if (!start_dir[0] && !getcwd(start_dir, sizeof(start_dir)))
 			start_dir[0] = '\0';
-		if (!start_dir[0] || strlen(start_dir) + strlen(path) + 2 > sizeof(abs))
+		size_t d = strlen(start_dir), p = strlen(path);
+		if (!d || d + p + 2 > sizeof(path)) {
 			ret = -ENAMETOOLONG;
-		else {
-			size_t k = ipcg_txt(abs, sizeof(abs), 0, start_dir);
-			k = ipcg_txt(abs, sizeof(abs), k, "/");
-			ipcg_txt(abs, sizeof(abs), k, path);
-			memcpy(path, abs, strlen(abs) + 1);
+		} else {
+			memmove(path + d + 1, path, p + 1);
+			memcpy(path, start_dir, d);
+			path[d] = '/';
 		}
 	}
 	if (ret == 0)
 		ret = ipcg_trace_open_file(path);
-	if (ret < 0) {
-		size_t k = ipcg_txt(msg, sizeof(msg), 0, "ipcguard: cannot create trace file ");
-		k = ipcg_txt(msg, sizeof(msg), k, path);
-		k = ipcg_txt(msg, sizeof(msg), k, ": ");
-		k = ipcg_txt(msg, sizeof(msg), k, strerror(-ret));
-		ipcg_txt(msg, sizeof(msg), k, "; running untraced");
-		say(msg);
-	}
+	if (ret < 0)
+		say_untraced("create trace file ", path, strerror(-ret));
 	ipcg_logging = ret == 0;
 }
 
@@ -156,11 +167,15 @@ static void open_trace(void)
  * traced call does not walk its libraries. */
 static void start_trace(bool forked)
 {
-	open_trace();
+	char exe[PATH_MAX];
+	struct utsname un;
+	struct ipcg_self self = { .pid = owner_pid, .argv = forked ? NULL : start_argv };
+
+	open_trace(&self, exe, &un);
 	if (!ipcg_logging)
 		return;
 	ipcg_manifest_note(ipcg_trace_path());
-	ipcg_record_header(forked);
+	ipcg_record_header(forked, &self);
 }
 
 static void atfork_prepare(void)
@@ -194,7 +209,7 @@ static void atfork_child(void)
 	exit_status = -1;
 	owner_pid = getpid();
 	ipcg_stacks_reset();
-	ipcg_stackcache_invalidate();
+	ipcg_stackcache_atfork_child();
 	ipcg_modules_reset();
 	if (ipcg_config.follow)
 		start_trace(true);
@@ -227,9 +242,8 @@ static void init(void)
 	ipcg_limits_read();
 	ipcg_manifest_init();
 	ipcg_trace_set_max_size(ipcg_config.max_size);
-	(void)ipcg_stacks_init();
-	ipcg_stackcache_init();
-	/* libunwind is loaded by the first call that wants a stack (stack/unwind.h) */
+	/* libunwind is loaded, and the stack tables are mapped, by the first
+	 * call that wants a stack (stack/unwind.h, stack/stacks.c, stack/cache.c) */
 	owner_pid = getpid();
 	start_trace(false);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
@@ -251,8 +265,10 @@ bool ipcg_init_slow(void)
 	return expected == IPCG_READY;
 }
 
-void ipcg_start(void)
+void ipcg_start(char *const *argv)
 {
+	if (atomic_load(&ipcg_state) == IPCG_UNINIT && argv && argv[0])
+		start_argv = argv;
 	if (atomic_load(&ipcg_state) == IPCG_UNINIT)
 		(void)ipcg_init_slow();
 }

@@ -11,8 +11,9 @@
 
 typedef int (*ipcg_main_fn)(int, char **, char **);
 
-/* The constructor: start-up unless a hook already ran it. */
-void ipcg_start(void);
+/* The constructor: start-up unless a hook already ran it.  argv is what
+ * glibc gives constructors (the image's arguments; NULL when unknown). */
+void ipcg_start(char *const *argv);
 /* The destructor: the exit sequence with the status exit() claimed. */
 void ipcg_exit_at_dtor(void);
 

@@ -33,15 +33,20 @@ static struct own own[IPCG_OWNFD_N] = {
 };
 _Atomic int ipcg_ownfd_lo = INT_MAX;
 
+int ipcg_ownfd_base_for(const struct rlimit *nofile)
+{
+	long base = 1000;
+
+	if (nofile && nofile->rlim_cur != RLIM_INFINITY && (long)nofile->rlim_cur <= base + 16)
+		base = (long)nofile->rlim_cur * 3 / 4;
+	return (int)base;
+}
+
 int ipcg_ownfd_high_base(void)
 {
 	struct rlimit rl;
-	long base = 1000;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur <= base + 16)
-		base = (long)rl.rlim_cur * 3 / 4;
-	return (int)base;
+	return ipcg_ownfd_base_for(getrlimit(RLIMIT_NOFILE, &rl) == 0 ? &rl : NULL);
 }
 static _Atomic int reg_lock;		/* registry updates */
 
@@ -111,23 +116,29 @@ static void recompute_lo(void)
 	atomic_store(&ipcg_ownfd_lo, lo);
 }
 
-void ipcg_ownfd_set(enum ipcg_ownfd_slot slot, int fd, ipcg_ownfd_move_fn move)
+void ipcg_ownfd_set_stat(enum ipcg_ownfd_slot slot, int fd, const struct stat *st,
+			 ipcg_ownfd_move_fn move)
 {
-	struct stat st;
-	int saved = errno;
-
 	resolve();
-	if (fd >= 0 && fstat(fd, &st) < 0)
-		fd = -1;
 	lock();
 	if (fd >= 0) {
-		own[slot].dev = st.st_dev;
-		own[slot].ino = st.st_ino;
+		own[slot].dev = st->st_dev;
+		own[slot].ino = st->st_ino;
 		own[slot].move = move;
 	}
 	atomic_store(&own[slot].fd, fd);
 	recompute_lo();
 	unlock();
+}
+
+void ipcg_ownfd_set(enum ipcg_ownfd_slot slot, int fd, ipcg_ownfd_move_fn move)
+{
+	struct stat st;
+	int saved = errno;
+
+	if (fd >= 0 && fstat(fd, &st) < 0)
+		fd = -1;
+	ipcg_ownfd_set_stat(slot, fd, &st, move);
 	errno = saved;
 }
 

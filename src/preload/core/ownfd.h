@@ -34,6 +34,9 @@ enum ipcg_ownfd_slot {
 /* Where our descriptors go: 1000, or 3/4 of RLIMIT_NOFILE when that is
  * lower (F_DUPFD above the limit fails with EINVAL). */
 int ipcg_ownfd_high_base(void);
+/* The same from a RLIMIT_NOFILE the caller read (NULL: unknown). */
+struct rlimit;
+int ipcg_ownfd_base_for(const struct rlimit *nofile);
 
 /* The lowest descriptor registered, INT_MAX when none: close() looks
  * further only for numbers from here up. */
@@ -47,6 +50,10 @@ typedef int (*ipcg_ownfd_move_fn)(int fd, int minfd);
 /* Register fd in slot (its identity is taken now), or forget the slot
  * when fd < 0.  Called with the guard held. */
 void ipcg_ownfd_set(enum ipcg_ownfd_slot slot, int fd, ipcg_ownfd_move_fn move);
+/* The same with its identity from an fstat the caller made (st: of fd). */
+struct stat;
+void ipcg_ownfd_set_stat(enum ipcg_ownfd_slot slot, int fd, const struct stat *st,
+			 ipcg_ownfd_move_fn move);
 
 static inline bool ipcg_ownfd_maybe(int fd)
 {

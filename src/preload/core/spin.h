@@ -1,4 +1,5 @@
-/* core/spin.h: the spin lock of the state tables (shm/state.c, unix/state.c).
+/* core/spin.h: the spin lock of the state tables (shm/state.c, unix/state.c)
+ * and the once of tables mapped on first use.
  * Held for a few hundred instructions at most, never across a real call
  * or a record write, and only by a thread that holds the re-entrancy
  * guard, so a signal handler never spins on a lock its own thread holds.
@@ -69,6 +70,35 @@ static inline bool ipcg_tables_take_mapped(struct ipcg_tables_lock *t)
 static inline void ipcg_tables_give(struct ipcg_tables_lock *t)
 {
 	ipcg_spin_unlock(&t->lock);
+}
+
+/* Run fn once, for tables made on first use (the stack tables, the stack
+ * cache): its result, with one load once done.  Callers hold the guard,
+ * like the spin lock's.  A fork child calls ipcg_once_forked(): a fork
+ * may copy the lock held by another thread; fn then runs again in the
+ * child, so it must accept what a run cut short left behind. */
+struct ipcg_once {
+	_Atomic int lock;
+	_Atomic bool done;
+	bool ok;
+};
+
+static inline bool ipcg_once(struct ipcg_once *o, bool (*fn)(void))
+{
+	if (__builtin_expect(atomic_load_explicit(&o->done, memory_order_acquire), 1))
+		return o->ok;
+	ipcg_spin_lock(&o->lock);
+	if (!atomic_load_explicit(&o->done, memory_order_relaxed)) {
+		o->ok = fn();
+		atomic_store_explicit(&o->done, true, memory_order_release);
+	}
+	ipcg_spin_unlock(&o->lock);
+	return o->ok;
+}
+
+static inline void ipcg_once_forked(struct ipcg_once *o)
+{
+	atomic_store(&o->lock, 0);
 }
 
 /* Locks of the static scratch buffers some rare paths use instead of a

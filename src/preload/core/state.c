@@ -1,6 +1,7 @@
 /* core/state.c: per-process bookkeeping shared by detectors and policies: the
  * fd filter, and the fork and exit hooks that fan out to the shm and
  * AF_UNIX tables. */
+#include "ipcg/compiler.h"
 #include "check/detect.h"
 #include "trace/finding_repeats.h"
 #include "shm/state.h"
@@ -9,7 +10,7 @@
 #include "core/state.h"
 #include "unix/state.h"
 
-_Atomic uint8_t ipcg_unix_fd[IPCG_FD_MAX];
+IPCG_BULK _Atomic uint8_t ipcg_unix_fd[IPCG_FD_MAX];
 _Atomic int ipcg_scratch_lock[IPCG_SCRATCH_N];
 
 void ipcg_state_atfork_prepare(void)

@@ -7,7 +7,13 @@
 #include "core/entry.h"
 #include "ipcg/compiler.h"
 
-__attribute__((constructor)) static void ipcg_ctor(void) { ipcg_start(); }
+/* glibc calls constructors with the image's argc, argv and envp */
+__attribute__((constructor)) static void ipcg_ctor(int argc, char **argv, char **envp)
+{
+	(void)argc;
+	(void)envp;
+	ipcg_start(argv);
+}
 __attribute__((destructor)) static void ipcg_dtor(void) { ipcg_exit_at_dtor(); }
 
 IPCG_EXPORT int __libc_start_main(ipcg_main_fn main, int argc, char **argv, void (*init_fn)(void),

@@ -4,6 +4,7 @@
  * tables under their own spin lock (same rules as shm/state.c). */
 #include <string.h>
 
+#include "ipcg/compiler.h"
 #include "shm/keys.h"
 #include "shm/state.h"
 #include "core/spin.h"
@@ -12,10 +13,10 @@
 #define FTOK_MAX 256		/* distinct ftok keys remembered; oldest evicted */
 
 static _Atomic int lock;
-static struct ipcg_rmkey rmkeys[RMKEY_MAX];
+static IPCG_BULK struct ipcg_rmkey rmkeys[RMKEY_MAX];
 static unsigned nrmkeys;
-static struct ipcg_ftok ftoks[FTOK_MAX];
-static uint32_t ftok_age[FTOK_MAX];	/* insertion order, for eviction */
+static IPCG_BULK struct ipcg_ftok ftoks[FTOK_MAX];
+static IPCG_BULK uint32_t ftok_age[FTOK_MAX];	/* insertion order, for eviction */
 static uint32_t ftok_clock;
 static unsigned nftoks;
 static struct ipcg_ftok ftok_failed;

@@ -453,10 +453,10 @@ void ipcg_policy_at_exit(void)
 	struct shmid_ds ds;
 	struct ipcg_msg m;
 	uint32_t cur = 0;
-	pid_t me = getpid();
 
 	if (!ipcg_policy.rmid_at_exit)
 		return;
+	pid_t me = getpid();
 	while (ipcg_shm_seg_next(&cur, &s)) {
 		if (!s.created || s.removed)
 			continue;

@@ -27,7 +27,7 @@ struct att_ent {
 
 static struct ipcg_tables_lock tl;
 static struct ipcg_tab segs, atts;
-static struct ipcg_detach detaches[DETACH_RING];
+static IPCG_BULK struct ipcg_detach detaches[DETACH_RING];
 static unsigned detach_next;
 static uint64_t overflows;
 

@@ -35,6 +35,7 @@
 
 #include "core/callsite.h"
 #include "core/config.h"
+#include "core/spin.h"
 #include "core/tab.h"
 #include "trace/fdwrite.h"
 #include "ipcg/jsonw.h"
@@ -73,15 +74,23 @@ static inline uint32_t ld32(const uint32_t *p) { return __atomic_load_n(p, __ATO
 static inline uintptr_t ldp(const uintptr_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
 /* At start (NORESERVE: pages are only used as entries are written) */
-void ipcg_stackcache_init(void)
+/* Mapped by the first stack captured (ipcg_once): an image that captures
+ * none maps nothing.  false: no cache (stacks or the cache are off, or no
+ * memory), every stack is walked. */
+static struct ipcg_once mapped;
+
+static bool map_table(void)
 {
 	int depth = ipcg_config.stack_depth;
 
+	if (table)
+		return true;
 	if (!depth || !ipcg_config.stack_cache)
-		return;
+		return false;
 	entry_size = (sizeof(struct entry) + (size_t)(depth - 1) * sizeof(struct frame_check) + 7) &
 		     ~(size_t)7;
 	table = ipcg_map_zeroed(entry_size * NENTRY);
+	return table != NULL;
 }
 
 /* cfa lies in what walks showed to be this thread's stack */
@@ -212,7 +221,7 @@ uint32_t ipcg_stack_capture(int depth)
 
 	if (depth <= 0 || !ipcg_unwind_ready())
 		return 0;
-	if (!table || !site.ra)
+	if (!site.ra || !ipcg_once(&mapped, map_table))
 		return backtrace_id(depth);
 	if ((id = lookup(&site)) == NOT_CACHEABLE)
 		return backtrace_id(depth);
@@ -244,6 +253,12 @@ uint32_t ipcg_stack_capture(int depth)
 void ipcg_stackcache_invalidate(void)
 {
 	atomic_fetch_add(&epoch, 1);
+}
+
+void ipcg_stackcache_atfork_child(void)
+{
+	ipcg_stackcache_invalidate();
+	ipcg_once_forked(&mapped);
 }
 
 void ipcg_stackcache_report(void)

@@ -6,11 +6,12 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-void ipcg_stackcache_init(void);	/* at start; without it, no cache */
 /* Id of the caller's stack (at most depth frames), 0 when none. */
 uint32_t ipcg_stack_capture(int depth);
-/* dlclose, fork child: cached stacks are void */
+/* dlclose: cached stacks are void */
 void ipcg_stackcache_invalidate(void);
+/* fork child: the same, and the table's mapping may be redone */
+void ipcg_stackcache_atfork_child(void);
 /* IPCGUARD_STACK_VERIFY: stacks that differed from a full walk, stacks
  * from the cache, stacks walked */
 extern _Atomic uint64_t ipcg_stackcache_mismatches, ipcg_stackcache_hits, ipcg_stackcache_walks;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "ipcg/compiler.h"
 #include "core/config.h"
 #include "core/call.h"
 #include "core/tab.h"
@@ -39,7 +40,7 @@ struct want {
 
 static struct store *stores[2];
 static int cur = -1;		/* index of the current store, -1 = none */
-static struct want want[WANT_SLOTS];	/* fork child only: no concurrency */
+static IPCG_BULK struct want want[WANT_SLOTS];	/* fork child only: no concurrency */
 static const struct ipcg_htab want_tab = {
 	.slots = (char *)want, .ssz = sizeof(want[0]), .mask = WANT_SLOTS - 1, .max = WANT_SLOTS,
 };

@@ -38,17 +38,17 @@ struct scanned {
 	bool has_build_id;
 };
 
-static struct module mods[MAX_MODULES];
+static IPCG_BULK struct module mods[MAX_MODULES];
 static unsigned nmods;		/* entries are complete before nmods counts them */
 static uint32_t epoch;		/* ipcg_modules_invalidate() calls */
 static uint32_t next_id = 1;
-static char path_pool[PATH_POOL];
+static IPCG_BULK char path_pool[PATH_POOL];
 static size_t path_used;
 static _Atomic int table_lock;
 static _Atomic int scan_lock;
-static struct scanned scratch[MAX_MODULES];	/* guarded by scan_lock */
+static IPCG_BULK struct scanned scratch[MAX_MODULES];	/* guarded by scan_lock */
 static unsigned nscratch;
-static char exe_path[512];
+static IPCG_BULK char exe_path[512];
 
 static void lock(_Atomic int *l)
 {

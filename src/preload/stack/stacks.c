@@ -13,6 +13,7 @@
 
 #include "ipcg/format.h"
 #include "core/config.h"
+#include "core/spin.h"
 #include "core/tab.h"
 #include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
@@ -41,27 +42,33 @@ static uint32_t pool_used;
 static uint32_t next_id = 1;
 static uint64_t generation = 1;
 static _Atomic int ins_lock;
-static char recbuf[IPCG_STACK_MAX * 32 + 64];	/* [id,"0x..."] per frame; under ins_lock */
+static IPCG_BULK char recbuf[IPCG_STACK_MAX * 32 + 64];	/* [id,"0x..."] per frame; under ins_lock */
 
-int ipcg_stacks_init(void)
+/* The tables, mapped by the first stack interned (ipcg_once): an image
+ * that records no stack maps nothing. */
+static struct ipcg_once mapped;
+
+static bool map_tables(void)
 {
 	if (slots)
-		return 0;
+		return true;
 	struct slot *s = ipcg_map_zeroed(NSLOTS * sizeof(struct slot));
 	uintptr_t *p = ipcg_map_zeroed(POOL_IPS * sizeof(uintptr_t));
-	id_slot = ipcg_map_zeroed((NSLOTS + 1) * sizeof(uint32_t));	/* optional: only fork children need it */
 	if (!s || !p) {
 		if (s)
 			munmap(s, NSLOTS * sizeof(struct slot));
 		if (p)
 			munmap(p, POOL_IPS * sizeof(uintptr_t));
-		return -1;
+		return false;	/* stacks off: every call's stack is null */
 	}
 	tab = (struct ipcg_htab){ .slots = (char *)s, .ssz = sizeof(*s), .mask = NSLOTS - 1,
 				     .max = MAX_PROBE };
-	slots = s;
 	pool = p;
-	return 0;
+	slots = s;
+	/* optional, and last: only fork children need it, and a reader
+	 * that finds it finds the rest */
+	id_slot = ipcg_map_zeroed((NSLOTS + 1) * sizeof(uint32_t));
+	return true;
 }
 
 static inline uint64_t hash_ips(const uintptr_t *ips, int n)
@@ -105,7 +112,7 @@ static uint32_t find(uint64_t h, const uintptr_t *ips, int n, unsigned *ret_free
 	return 0;
 }
 
-static char dumpbuf[sizeof(recbuf)];	/* ipcg_stacks_rewrite: one rotation at a time */
+static IPCG_BULK char dumpbuf[sizeof(recbuf)];	/* ipcg_stacks_rewrite: one rotation at a time */
 
 /* at: UINT32_MAX = ipcg_modules_lookup (now), else the lock-free lookup
  * of a checkpoint as of that modules epoch */
@@ -142,7 +149,7 @@ uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
 	unsigned free_slot;
 	uint32_t id;
 
-	if (!slots || n <= 0)
+	if (n <= 0 || !ipcg_once(&mapped, map_tables))
 		return 0;
 	uint64_t h = hash_ips(ips, n);
 	if ((id = find(h, ips, n, &free_slot)))
@@ -222,4 +229,5 @@ void ipcg_stacks_reset(void)
 	next_id = 1;
 	generation = 1;
 	atomic_store(&ins_lock, 0);
+	ipcg_once_forked(&mapped);
 }

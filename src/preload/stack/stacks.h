@@ -6,7 +6,6 @@
 
 #include <stdint.h>
 
-int ipcg_stacks_init(void);	/* 0 or -1 (no memory: stacks off) */
 /* Id of a stack given as return addresses (stack/cache.c captures them),
  * 0 when the table is full. */
 uint32_t ipcg_stack_intern(const uintptr_t *ips, int n);

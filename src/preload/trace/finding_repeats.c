@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "ipcg/compiler.h"
 #include "ipcg/format.h"
 #include "core/config.h"
 #include "core/tab.h"
@@ -22,7 +23,7 @@ struct slot {
 	uint64_t flushed;		/* count at the last flush (flushes are serial) */
 };
 
-static struct slot slots[SLOTS];
+static IPCG_BULK struct slot slots[SLOTS];
 static const struct ipcg_htab tab = {
 	.slots = (char *)slots, .ssz = sizeof(slots[0]), .mask = SLOTS - 1, .max = PROBES,
 };

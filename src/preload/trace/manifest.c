@@ -7,32 +7,31 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipcg/compiler.h"
 #include "ipcg/jsonw.h"
 #include "trace/manifest.h"
 #include "core/real.h"
 
-static char manifest[PATH_MAX];
+static IPCG_BULK char manifest[PATH_MAX];
 
+/* once, at start (zero until then: nothing is touched without a manifest) */
 void ipcg_manifest_init(void)
 {
 	const char *m = getenv("IPCGUARD_RUN_MANIFEST");
 
-	manifest[0] = '\0';
-	if (m && strlen(m) < sizeof(manifest))
+	if (m && m[0] && strlen(m) < sizeof(manifest))
 		ipcg_txt(manifest, sizeof(manifest), 0, m);
 }
 
 void ipcg_manifest_note(const char *path)
 {
-	char entry[PATH_MAX + 1];
 	size_t n = strlen(path);
 
-	if (!manifest[0] || !path[0] || n >= sizeof(entry))
+	if (!manifest[0] || !path[0] || n >= PATH_MAX)
 		return;
 	int fd = open(manifest, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	memcpy(entry, path, n + 1);	/* with its NUL */
-	(void)!write(fd, entry, n + 1);
+	(void)!write(fd, path, n + 1);	/* with its NUL */
 	ipcg_sys_close(fd);
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipcg/compiler.h"
 #include "ipcg/format.h"
 #include "core/config.h"
 #include "trace/finding_repeats.h"
@@ -55,52 +56,84 @@ int ipcg_rec_end(struct ipcg_rec *r)
 	return rec_seal(r) ? ipcg_trace_write(r->buf, r->w.len) : -1;
 }
 
-#define ARGV_READ 8192	/* bytes of /proc/self/cmdline read */
+#define ARGV_READ 8192	/* bytes of the argument strings looked at */
 #define ARGV_BUDGET 16384	/* bytes of escaped argv in the header, so the
 				 * rest (exe, config: at most ~40 KiB escaped)
 				 * always fits in the header buffer */
 
-/* argv from /proc/self/cmdline: NUL-separated, read with plain syscalls.
- * A long or heavily escaped argv (every byte >= 0x80 becomes \u00XX) is
- * cut to ARGV_BUDGET and marked "argv_truncated": the header must never be
- * dropped for it. */
-static void write_argv(struct ipcg_jw *w)
+/* One argument, escaped straight into the header: the longest prefix whose
+ * escaped form fits what is left of ARGV_BUDGET (*cut when that is not
+ * all of it).  false: not even that, nothing more goes in. */
+static bool put_arg(struct ipcg_jw *w, const char *s, size_t len, size_t *used, bool *cut)
 {
-	static char cmd[ARGV_READ];
-	static char scratch[ARGV_BUDGET];
+	size_t take = len;
+
+	for (;;) {
+		struct ipcg_jw save = *w;
+		ipcg_jw_sep(w);
+		size_t at = w->len, room = ARGV_BUDGET - *used;
+		if (room && at + room - 1 < w->cap)
+			w->cap = at + room - 1;	/* escaped length + 1 <= room */
+		if (room)
+			ipcg_jw_strn(w, s, take);
+		w->cap = save.cap;
+		if (room && ipcg_jw_ok(w) && (take || !len)) {
+			*used += w->len - at + 1;
+			*cut |= take < len;
+			return true;
+		}
+		*w = save;	/* nothing of it stays */
+		if (!take) {
+			*cut = true;
+			return false;
+		}
+		take /= 2;
+	}
+}
+
+/* The arguments, as /proc/self/cmdline gives them: NUL-separated, at most
+ * ARGV_READ bytes of them (then "argv_truncated").  A long or heavily
+ * escaped argv (every byte >= 0x80 becomes \u00XX) is cut to ARGV_BUDGET
+ * and marked too: the header must never be dropped for it.  From argv when
+ * the constructor was given it (the image's first header: the same bytes,
+ * four system calls fewer), else read with plain system calls. */
+static void write_argv(struct ipcg_jw *w, char *const *argv)
+{
+	static IPCG_BULK char cmd[ARGV_READ];
 	ssize_t n = 0, k;
 	size_t used = 0;
 	bool truncated = false;
-	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 
 	ipcg_jw_key(w, "argv");
 	ipcg_jw_open(w, '[');
-	if (fd >= 0) {
-		while (n < (ssize_t)sizeof(cmd) && (k = read(fd, cmd + n, sizeof(cmd) - (size_t)n)) > 0)
-			n += k;
-		ipcg_sys_close(fd);
-	}
-	truncated = n == (ssize_t)sizeof(cmd);
-	for (ssize_t i = 0; i < n;) {
-		size_t len = strnlen(cmd + i, (size_t)(n - i)), take = len;
-		struct ipcg_jw t;
-		for (;;) {	/* the longest prefix whose escaped form fits */
-			ipcg_jw_init(&t, scratch, sizeof(scratch) - used);
-			ipcg_jw_strn(&t, cmd + i, take);
-			if (ipcg_jw_ok(&t) && t.len + 1 <= sizeof(scratch) - used)
+	if (argv) {
+		size_t total = 0;
+		for (bool last = false; *argv && !last; argv++) {
+			size_t len = strlen(*argv);
+			if (total + len + 1 >= ARGV_READ) {	/* where the read would end */
+				last = truncated = true;
+				if (len > ARGV_READ - total)
+					len = ARGV_READ - total;
+			}
+			total += len + 1;
+			if (!put_arg(w, *argv, len, &used, &truncated))
 				break;
-			take /= 2;
 		}
-		if (take < len)
-			truncated = true;
-		if (!take && len)
-			break;
-		ipcg_jw_sep(w);
-		ipcg_jw_strn(w, cmd + i, take);
-		used += t.len + 1;
-		if (take < len)
-			break;
-		i += (ssize_t)len + 1;
+	} else {
+		int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			while (n < (ssize_t)sizeof(cmd) &&
+			       (k = read(fd, cmd + n, sizeof(cmd) - (size_t)n)) > 0)
+				n += k;
+			ipcg_sys_close(fd);
+		}
+		truncated = n == (ssize_t)sizeof(cmd);
+		for (ssize_t i = 0; i < n;) {
+			size_t len = strnlen(cmd + i, (size_t)(n - i));
+			if (!put_arg(w, cmd + i, len, &used, &truncated))
+				break;
+			i += (ssize_t)len + 1;
+		}
 	}
 	ipcg_jw_close(w, ']');
 	if (truncated) {
@@ -117,10 +150,13 @@ static struct {
 	uint64_t realtime_ns, mono_ns;
 } started;
 
-/* part 0: a new trace (then previous is NULL) */
-static void header(unsigned part, const char *previous)
+/* part 0: a new trace (then previous is NULL); self: what the caller
+ * knows already (NULL: read here) */
+static void header(unsigned part, const char *previous, const struct ipcg_self *self)
 {
-	static char buf[65536];	/* argv, exe and config escaped; init, fork child, rotation */
+	/* argv, exe and config escaped; init, fork child, rotation.  Page
+	 * aligned: a header of a few hundred bytes touches one page. */
+	static IPCG_BULK char buf[65536] __attribute__((aligned(4096)));
 	struct ipcg_jw w;
 	struct utsname un;
 	char exe[1024];
@@ -131,13 +167,18 @@ static void header(unsigned part, const char *previous)
 	ipcg_jw_kstr(&w, "type", IPCG_T_HEADER);
 	ipcg_jw_kstr(&w, "format", IPCG_FORMAT_NAME);
 	ipcg_jw_ku64(&w, "version", IPCG_FORMAT_VERSION);
-	ipcg_jw_ki64(&w, "pid", getpid());
+	ipcg_jw_ki64(&w, "pid", self ? self->pid : getpid());
 	ipcg_jw_ki64(&w, "ppid", started.ppid);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	ipcg_jw_kstr(&w, "exe", exe);
-	write_argv(&w);
-	ipcg_jw_kstr(&w, "host", uname(&un) == 0 ? un.nodename : "");
+	if (self && self->exe) {
+		ipcg_jw_kstr(&w, "exe", self->exe);
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		ipcg_jw_kstr(&w, "exe", exe);
+	}
+	write_argv(&w, self ? self->argv : NULL);
+	ipcg_jw_kstr(&w, "host", self && self->host ? self->host
+				 : uname(&un) == 0 ? un.nodename : "");
 	ipcg_jw_ku64(&w, "start_realtime_ns", started.realtime_ns);
 	ipcg_jw_ku64(&w, "start_ns", started.mono_ns);
 	ipcg_jw_key(&w, "config");
@@ -173,7 +214,7 @@ static void header(unsigned part, const char *previous)
 	(void)ipcg_trace_write_first(buf, w.len);
 }
 
-void ipcg_record_header(bool forked)
+void ipcg_record_header(bool forked, const struct ipcg_self *self)
 {
 	struct timespec rt;
 
@@ -182,12 +223,12 @@ void ipcg_record_header(bool forked)
 	started.ppid = getppid();
 	started.realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
 	started.mono_ns = ipcg_now_ns();
-	header(0, NULL);
+	header(0, NULL, self);
 }
 
 void ipcg_record_header_part(unsigned part, const char *previous)
 {
-	header(part, previous);
+	header(part, previous, NULL);
 }
 
 void ipcg_record_fork(pid_t child)

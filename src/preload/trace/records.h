@@ -31,8 +31,16 @@ uint64_t ipcg_now_ns(void);	/* CLOCK_MONOTONIC */
 void ipcg_rec_begin(struct ipcg_rec *r, const char *type);
 int ipcg_rec_end(struct ipcg_rec *r);
 
+/* What start-up has read already, for the header: pid, exe (NULL: read
+ * it), host (NULL: read it), argv (NULL: read /proc/self/cmdline). */
+struct ipcg_self {
+	pid_t pid;
+	const char *exe, *host;
+	char *const *argv;
+};
+
 /* The first line of a trace; forked is true in a fork child. */
-void ipcg_record_header(bool forked);
+void ipcg_record_header(bool forked, const struct ipcg_self *self);
 /* The header of a part after the first (trace/rotate.c): the first part's,
  * plus part and the basename of the previous part. */
 void ipcg_record_header_part(unsigned part, const char *previous);

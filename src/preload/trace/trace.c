@@ -105,7 +105,6 @@ static struct {
 	int fd;				/* MODE_MAP: high fd of the file; MODE_FD: target */
 	dev_t dev;
 	ino_t ino;
-	char path[PATH_MAX];
 	struct ipcg_fdid fdid;		/* MODE_FD: what fd:N was at open */
 	_Atomic int fdlock;		/* MODE_FD: keeps lines whole */
 	_Atomic int fd_stopped;		/* MODE_FD: errno that stopped it */
@@ -116,6 +115,7 @@ static struct {
 	bool lean;			/* few descriptors allowed: ours is open only while used */
 	uint64_t cap_at;		/* a record past this offset asks for rotation */
 	uint64_t max_size;		/* IPCGUARD_MAX_SIZE, 0 = no cap */
+	char path[PATH_MAX];		/* last: only their first bytes are touched */
 	char first[PATH_MAX];		/* the first part's path: parts are first.N */
 } tr = { .fd = -1, .cap_at = UINT64_MAX };
 
@@ -147,11 +147,9 @@ static long elapsed_ns(const struct timespec *t0)
 	return (now.tv_sec - t0->tv_sec) * 1000000000L + (now.tv_nsec - t0->tv_nsec);
 }
 
-/* Move fd above the numbers programs use; returns the new fd (closes fd). */
-static int move_high(int fd)
+/* Move fd to base or above; returns the new fd (closes fd). */
+static int move_high_to(int fd, int base)
 {
-	int base = ipcg_ownfd_high_base();
-
 	if (base <= fd)
 		return fd;
 	int hi = fcntl(fd, F_DUPFD_CLOEXEC, base);
@@ -159,6 +157,12 @@ static int move_high(int fd)
 		return fd;
 	ipcg_sys_close(fd);
 	return hi;
+}
+
+/* Move fd above the numbers programs use */
+static int move_high(int fd)
+{
+	return move_high_to(fd, ipcg_ownfd_high_base());
 }
 
 /* core/ownfd.c: the program dup2s onto our number; continue on another one */
@@ -332,6 +336,25 @@ static inline char *slot_base(unsigned s)
 	return tr.ring + ((size_t)s << WIN_SHIFT);
 }
 
+/* NWIN slots of address space at a 2 MiB boundary, so that where the
+ * kernel and the file system can (Linux 6.16+ on ext4, for instance)
+ * large page-cache folios are mapped with one page-table entry per 2 MiB
+ * (docs/performance.md).  Reserved only: nothing is mapped in yet. */
+static char *reserve_ring(void)
+{
+	const size_t len = (size_t)NWIN << WIN_SHIFT, align = WIN_SIZE;
+	char *res = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (res == MAP_FAILED)
+		return NULL;
+	char *at = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
+	if (at > res)
+		munmap(res, (size_t)(at - res));
+	if (at + len < res + len + align)
+		munmap(at + len, (size_t)(res + len + align - (at + len)));
+	return at;
+}
+
 /* Wait until window idx owns its slot, then map it in this process. */
 static int enter_window(struct wctl *c, uint64_t idx)
 {
@@ -361,7 +384,9 @@ static int enter_window(struct wctl *c, uint64_t idx)
 		return 0;
 	ipcg_spin_lock(&c->lock);
 	if (atomic_load(&tr.lidx[s]) != idx) {
-		if ((ret = ensure_fd()) == 0 &&
+		if (!tr.ring && !(tr.ring = reserve_ring()))
+			ret = -ENOMEM;
+		else if ((ret = ensure_fd()) == 0 &&
 		    mmap(slot_base(s), WIN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			 tr.fd, (off_t)(idx << WIN_SHIFT)) == MAP_FAILED)
 			ret = -errno;
@@ -616,9 +641,10 @@ int ipcg_trace_write_first(const char *rec, size_t len)
 	return ret == 0 ? 0 : ipcg_trace_write(rec, len);
 }
 
-/* Create path, or path.1, path.2 ... when it is taken; the name is left
- * in out (PATH_MAX).  The fd, or -errno. */
-static int create_exclusive(const char *path, char *out)
+/* Create path, or path.1, path.2 ... when it is taken, mode 0600 whatever
+ * the umask; the name is left in out (PATH_MAX), its fstat in st.  The fd,
+ * or -errno. */
+static int create_exclusive(const char *path, char *out, struct stat *st)
 {
 	size_t n = strlen(path);
 
@@ -632,7 +658,14 @@ static int create_exclusive(const char *path, char *out)
 		}
 		int fd = open(out, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
-			(void)fchmod(fd, 0600);	/* exact mode whatever the umask */
+			if (fstat(fd, st) < 0) {
+				int err = errno;
+				ipcg_sys_close(fd);
+				(void)unlink(out);
+				return -err;
+			}
+			if ((st->st_mode & 07777) != 0600)
+				(void)fchmod(fd, 0600);
 			return fd;
 		}
 		if (errno != EEXIST)
@@ -641,49 +674,25 @@ static int create_exclusive(const char *path, char *out)
 	return -EEXIST;
 }
 
-/* NWIN slots of address space at a 2 MiB boundary, so that where the
- * kernel and the file system can (Linux 6.16+ on ext4, for instance)
- * large page-cache folios are mapped with one page-table entry per 2 MiB
- * (docs/performance.md).  Reserved only: nothing is mapped in yet. */
-static char *reserve_ring(void)
-{
-	const size_t len = (size_t)NWIN << WIN_SHIFT, align = WIN_SIZE;
-	char *res = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	if (res == MAP_FAILED)
-		return NULL;
-	char *at = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
-	if (at > res)
-		munmap(res, (size_t)(at - res));
-	if (at + len < res + len + align)
-		munmap(at + len, (size_t)(res + len + align - (at + len)));
-	return at;
-}
-
 int ipcg_trace_open_file(const char *path)
 {
 	struct stat st;
 	struct wctl *ctl;
 	int fd, ret;
 
-	fd = create_exclusive(path, tr.path);
+	struct rlimit nofile;
+	bool nofile_known = getrlimit(RLIMIT_NOFILE, &nofile) == 0;
+
+	fd = create_exclusive(path, tr.path, &st);
 	if (fd < 0)
 		return fd;
-	memcpy(tr.first, tr.path, sizeof(tr.first));
-	fd = move_high(fd);
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out_close;
-	}
+	fd = move_high_to(fd, ipcg_ownfd_base_for(nofile_known ? &nofile : NULL));
 	ctl = mmap(NULL, sizeof(struct wctl), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ctl == MAP_FAILED) {
 		ret = -errno;
 		goto out_close;
 	}
-	if (!(tr.ring = reserve_ring())) {
-		ret = -ENOMEM;
-		goto out_unmap;
-	}
+	/* the ring is reserved by the first record after the header (enter_window) */
 	memset(ctl, 0, sizeof(*ctl));
 	atomic_store(&ctl->stop_off, NO_STOP);
 	for (unsigned s = 0; s < NWIN; s++) {
@@ -696,16 +705,13 @@ int ipcg_trace_open_file(const char *path)
 	tr.ino = st.st_ino;
 	atomic_store(&tr.ready, 0);
 	tr.mode = MODE_MAP;
-	ipcg_ownfd_set(IPCG_OWNFD_TRACE, fd, move_fd);
-	struct rlimit rl;
-	tr.lean = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < LEAN_NOFILE;
+	ipcg_ownfd_set_stat(IPCG_OWNFD_TRACE, fd, &st, move_fd);
+	tr.lean = nofile_known && nofile.rlim_cur < LEAN_NOFILE;
 	tr.cap_at = tr.max_size ? tr.max_size : UINT64_MAX;
 	ipcg_spin_lock(&ctl->lock);
 	release_fd();
 	ipcg_spin_unlock(&ctl->lock);
 	return 0;
-out_unmap:
-	munmap(ctl, sizeof(*ctl));
 out_close:
 	ipcg_sys_close(fd);
 	(void)unlink(tr.path);
@@ -897,7 +903,8 @@ void ipcg_trace_resume(void)
 void ipcg_trace_forget(void)
 {
 	if (tr.mode == MODE_MAP) {
-		munmap(tr.ring, (size_t)NWIN << WIN_SHIFT);
+		if (tr.ring)
+			munmap(tr.ring, (size_t)NWIN << WIN_SHIFT);
 		munmap(tr.ctl, sizeof(struct wctl));
 		if (tr.fd >= 0)
 			ipcg_sys_close(tr.fd);
@@ -983,17 +990,13 @@ int ipcg_trace_rotate_begin(char *prev, char *next, size_t cap)
 		atomic_store(&rot.busy, 0);
 		return -1;
 	}
+	if (rot.part == 0)	/* parts are named after the first one */
+		ipcg_txt(tr.first, sizeof(tr.first), 0, tr.path);
 	put_base_name(prev, cap, tr.path);
 	size_t k = ipcg_txt(name, sizeof(name), 0, tr.first);
 	k = ipcg_txt(name, sizeof(name), k, ".");
 	ipcg_txt_u64(name, sizeof(name), k, rot.part + 1);
-	int fd = create_exclusive(name, rot.path);
-	if (fd >= 0 && fstat(fd, &st) < 0) {
-		int err = errno;
-		ipcg_sys_close(fd);
-		(void)unlink(rot.path);
-		fd = -err;
-	}
+	int fd = create_exclusive(name, rot.path, &st);
 	if (fd < 0) {
 		rotation_failed(name, -fd);
 		atomic_store(&rot.busy, 0);
@@ -1046,8 +1049,9 @@ static void ring_restart(struct wctl *c, uint64_t len)
 {
 	uint64_t m = len >> WIN_SHIFT;
 
-	(void)mmap(tr.ring, (size_t)NWIN << WIN_SHIFT, PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	if (tr.ring)	/* drop every window: MAP_FIXED over the reservation */
+		(void)mmap(tr.ring, (size_t)NWIN << WIN_SHIFT, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 	for (unsigned s = 0; s < NWIN; s++) {
 		uint64_t idx = m + (s + NWIN - m % NWIN) % NWIN;
 		uint64_t done = idx == m ? len & (WIN_SIZE - 1) : 0;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcg/compiler.h"
 #include "ipcg/format.h"
 #include "unix/detect.h"
 #include "ipcg/xlat.h"
@@ -167,7 +168,7 @@ static void mode_str(char out[8], unsigned mode)
  * write permission) and every directory above it searchable by others. */
 static bool open_to_all(const char *path, unsigned *ret_mode)
 {
-	static char dir[PATH_MAX];	/* under IPCG_SCRATCH_WORLD */
+	static IPCG_BULK char dir[PATH_MAX];	/* under IPCG_SCRATCH_WORLD */
 	_Atomic int *world_lock = &ipcg_scratch_lock[IPCG_SCRATCH_WORLD];
 	struct stat st;
 	bool open = false;
@@ -282,7 +283,7 @@ static bool absolute(char *out, size_t cap, const char *name)
 
 static void bound_here(const struct ipcg_ev *e, int fd, const struct ipcg_sun_name *n)
 {
-	static struct ipcg_bound b;	/* 4 KiB: under IPCG_SCRATCH_BIND, not on the stack */
+	static IPCG_BULK struct ipcg_bound b;	/* 4 KiB: under IPCG_SCRATCH_BIND, not on the stack */
 	_Atomic int *bind_lock = &ipcg_scratch_lock[IPCG_SCRATCH_BIND];
 	struct ipcg_sock s;
 

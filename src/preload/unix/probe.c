@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ipcg/compiler.h"
 #include "check/probe.h"
 #include "core/real.h"
 #include "core/spin.h"
@@ -89,7 +90,7 @@ static bool line_names(const char *line, size_t len, const char *want, size_t wl
 
 enum ipcg_probe ipcg_unix_probe_abstract(const char *name, size_t n)
 {
-	static char buf[8192], want[IPCG_SUN_PATH + 1];	/* under IPCG_SCRATCH_PROC */
+	static IPCG_BULK char buf[8192], want[IPCG_SUN_PATH + 1];	/* under IPCG_SCRATCH_PROC */
 	_Atomic int *lock = &ipcg_scratch_lock[IPCG_SCRATCH_PROC];
 	enum ipcg_probe r = IPCG_PROBE_UNKNOWN;
 	int saved = errno;

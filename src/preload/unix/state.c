@@ -122,7 +122,7 @@ static uint32_t bound_insert(const struct ipcg_bound *b)
  * lstat outside the lock. */
 static void bound_sweep(void)
 {
-	static char path[PATH_MAX];	/* under IPCG_SCRATCH_SWEEP */
+	static IPCG_BULK char path[PATH_MAX];	/* under IPCG_SCRATCH_SWEEP */
 	_Atomic int *sweep_lock = &ipcg_scratch_lock[IPCG_SCRATCH_SWEEP];
 	ipcg_spin_lock(sweep_lock);
 	for (uint32_t i = 0; i < IPCG_BOUND_MAX; i++) {
