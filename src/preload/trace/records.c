@@ -150,6 +150,24 @@ static struct {
 	uint64_t realtime_ns, mono_ns;
 } started;
 
+/* exe and host read here (a rotation's header): their buffers are on the
+ * stack only then */
+static IPCG_NOINLINE void key_exe(struct ipcg_jw *w)
+{
+	char exe[1024];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	ipcg_jw_kstr(w, "exe", exe);
+}
+
+static IPCG_NOINLINE void key_host(struct ipcg_jw *w)
+{
+	struct utsname un;
+
+	ipcg_jw_kstr(w, "host", uname(&un) == 0 ? un.nodename : "");
+}
+
 /* part 0: a new trace (then previous is NULL); self: what the caller
  * knows already (NULL: read here) */
 static void header(unsigned part, const char *previous, const struct ipcg_self *self)
@@ -158,9 +176,6 @@ static void header(unsigned part, const char *previous, const struct ipcg_self *
 	 * aligned: a header of a few hundred bytes touches one page. */
 	static IPCG_BULK char buf[65536] __attribute__((aligned(4096)));
 	struct ipcg_jw w;
-	struct utsname un;
-	char exe[1024];
-	ssize_t n;
 
 	ipcg_jw_init(&w, buf, sizeof(buf) - 1);
 	ipcg_jw_open(&w, '{');
@@ -169,16 +184,15 @@ static void header(unsigned part, const char *previous, const struct ipcg_self *
 	ipcg_jw_ku64(&w, "version", IPCG_FORMAT_VERSION);
 	ipcg_jw_ki64(&w, "pid", self ? self->pid : getpid());
 	ipcg_jw_ki64(&w, "ppid", started.ppid);
-	if (self && self->exe) {
+	if (self && self->exe)
 		ipcg_jw_kstr(&w, "exe", self->exe);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		exe[n > 0 ? n : 0] = '\0';
-		ipcg_jw_kstr(&w, "exe", exe);
-	}
+	else
+		key_exe(&w);
 	write_argv(&w, self ? self->argv : NULL);
-	ipcg_jw_kstr(&w, "host", self && self->host ? self->host
-				 : uname(&un) == 0 ? un.nodename : "");
+	if (self && self->host)
+		ipcg_jw_kstr(&w, "host", self->host);
+	else
+		key_host(&w);
 	ipcg_jw_ku64(&w, "start_realtime_ns", started.realtime_ns);
 	ipcg_jw_ku64(&w, "start_ns", started.mono_ns);
 	ipcg_jw_key(&w, "config");

@@ -76,8 +76,11 @@
  * one madvise per step: a first store into a page of a shared file
  * mapping is a page fault that costs more than formatting a dozen
  * records (docs/performance.md); populating 16 pages at once costs a
- * fraction of 16 faults. */
+ * fraction of 16 faults.  Steps start at a page and double with the trace
+ * up to PREFAULT_STEP, so that an image writing a few records populates
+ * a page or two, not 16. */
 #define PREFAULT_STEP (64ULL << 10)
+#define PREFAULT_FIRST 4096ULL
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23		/* Linux 5.14 */
 #endif
@@ -111,6 +114,7 @@ static struct {
 	_Atomic uint64_t local_dropped;	/* MODE_FD / before open */
 	_Atomic uint64_t ready;		/* offsets below: populated in our mapping */
 	_Atomic int pf_busy;		/* a writer is populating (others go on) */
+	_Atomic uint64_t pf_ahead;	/* populate when a record ends this close to ready */
 	bool pf_off;			/* the kernel has no MADV_POPULATE_WRITE */
 	bool lean;			/* few descriptors allowed: ours is open only while used */
 	uint64_t cap_at;		/* a record past this offset asks for rotation */
@@ -118,6 +122,8 @@ static struct {
 	char path[PATH_MAX];		/* last: only their first bytes are touched */
 	char first[PATH_MAX];		/* the first part's path: parts are first.N */
 } tr = { .fd = -1, .cap_at = UINT64_MAX };
+
+static IPCG_BULK char rot_path[PATH_MAX];	/* out of rot: touched only by a rotation */
 
 /* Rotation (ipcg_trace_rotate_begin/end): one at a time.  While it runs
  * the current part is closed; the rotating thread's records go to the
@@ -134,8 +140,8 @@ static struct {
 	ino_t ino;
 	uint64_t off_new;		/* bytes of checkpoint written */
 	int err;			/* first checkpoint write failure */
-	char path[PATH_MAX];
-} rot = { .fd = -1 };
+	char *path;			/* the new part's name (PATH_MAX) */
+} rot = { .fd = -1, .path = rot_path };
 static IPCG_TLS bool rot_self;		/* this thread is rotating */
 _Atomic int ipcg_trace_rotate_due;
 
@@ -425,8 +431,10 @@ static void prefault(struct wctl *c, uint64_t end)
 	uint64_t from = atomic_load_explicit(&tr.ready, memory_order_relaxed);
 	if (from < end)
 		from = end & ~(uint64_t)4095;
-	uint64_t idx = from >> WIN_SHIFT;
-	uint64_t to = (from + PREFAULT_STEP) & ~(PREFAULT_STEP - 1);
+	uint64_t idx = from >> WIN_SHIFT, step = PREFAULT_STEP;
+	while (step > PREFAULT_FIRST && step > from)
+		step >>= 1;	/* about what was written so far */
+	uint64_t to = (from + step) & ~(step - 1);
 	uint64_t size = atomic_load_explicit(&c->size, memory_order_acquire);
 	if (to > size)
 		to = size;	/* past the allocated blocks a store would fault anyway */
@@ -440,6 +448,7 @@ static void prefault(struct wctl *c, uint64_t end)
 		    (errno == EINVAL || errno == ENOSYS || errno == EPERM))
 			tr.pf_off = true;
 		atomic_store_explicit(&tr.ready, to, memory_order_relaxed);
+		atomic_store_explicit(&tr.pf_ahead, step / 2, memory_order_relaxed);
 		errno = saved;
 	}
 	atomic_store_explicit(&tr.pf_busy, 0, memory_order_release);
@@ -459,7 +468,8 @@ static int put(struct wctl *c, uint64_t off, const char *rec, size_t len)
 			if (ret < 0)
 				return ret;
 		}
-		if (unlikely(off + n + PREFAULT_STEP / 2 > atomic_load_explicit(&tr.ready, memory_order_relaxed)))
+		if (unlikely(off + n + atomic_load_explicit(&tr.pf_ahead, memory_order_relaxed) >
+			     atomic_load_explicit(&tr.ready, memory_order_relaxed)))
 			prefault(c, off + n);
 		memcpy(slot_base(s) + in, rec, n);
 		uint64_t before = atomic_fetch_add_explicit(&c->slot[s], n, memory_order_acq_rel);
@@ -930,6 +940,7 @@ void ipcg_trace_forget(void)
 	atomic_store(&tr.fd_stopped, 0);
 	atomic_store(&tr.ready, 0);
 	atomic_store(&tr.pf_busy, 0);
+	atomic_store(&tr.pf_ahead, 0);
 }
 
 /* --- rotation (IPCGUARD_MAX_SIZE) ----------------------------------------- */
@@ -1083,7 +1094,7 @@ bool ipcg_trace_rotate_end(const char *rec, size_t len)
 	tr.fd = rot.fd;
 	tr.dev = rot.dev;
 	tr.ino = rot.ino;
-	memcpy(tr.path, rot.path, sizeof(tr.path));
+	ipcg_txt(tr.path, sizeof(tr.path), 0, rot.path);
 	rot.fd = -1;
 	rot.part++;
 	ipcg_ownfd_set(IPCG_OWNFD_TRACE, tr.fd, move_fd);
