@@ -2,13 +2,14 @@
  *
  *	bench_exec LIB DIR EXECS ROUNDS none|ipc
  *
- * Starts this program EXECS times in a row (fork + execve + wait), once
- * with a plain environment (A: untraced) and once with LIB preloaded and
- * IPCGUARD_OUTPUT=DIR/t.%p (B: traced), A B in even rounds and B A in odd
- * ones, and prints per round, in ns per exec,
+ * Starts this program 2 * EXECS times per round (fork + execve + wait),
+ * alternating one plain start (A: untraced) with one with LIB preloaded
+ * and IPCGUARD_OUTPUT=DIR/t.%p (B: traced), A B, then B A, and so on, so
+ * that the machine's drift and its hiccups hit both sides alike, and
+ * prints per round the medians over the round's starts, in ns per exec,
  *	round=R a_cpu=N a_wall=N b_cpu=N b_wall=N
- * where cpu is the children's user + system time.  The child image is
- * this program again: `none` makes no intercepted call, `ipc` one
+ * where cpu is the child's user + system time (wait4).  The child image
+ * is this program again: `none` makes no intercepted call, `ipc` one
  * shmget(IPC_PRIVATE) and its shmctl(IPC_RMID).  The traces of a round are
  * removed after it, so the directory does not grow. */
 #include <dirent.h>
@@ -43,15 +44,6 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static double children_cpu_ns(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_CHILDREN, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
-}
-
 /* the environment minus LD_PRELOAD and IPCGUARD_*, plus extra (NULL-ended) */
 static char **make_env(char **extra)
 {
@@ -71,27 +63,62 @@ static char **make_env(char **extra)
 	return env;
 }
 
-static int block(char *self, char *what, char **env, long execs, double *cpu, double *wall)
+/* one start of this program with env; its CPU and wall time in ns */
+static int start_one(char *self, char *what, char **env, double *cpu, double *wall)
 {
 	char *argv[] = { self, "--child", what, NULL };
-	double c0 = children_cpu_ns(), w0 = now_ns();
+	struct rusage ru;
+	int st;
+	double w0 = now_ns();
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execve(self, argv, env);
+		_exit(127);
+	}
+	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "bench_exec: child failed (status %d)\n", st);
+		return -1;
+	}
+	*wall = now_ns() - w0;
+	*cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, long n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* one round: EXECS starts of each kind, interleaved; medians in out[4] */
+static int round_of(char *self, char *what, char **plain, char **traced, long execs,
+		    double *v, double out[4])
+{
+	double *ac = v, *aw = v + execs, *bc = v + 2 * execs, *bw = v + 3 * execs;
 
 	for (long i = 0; i < execs; i++) {
-		int st;
-		pid_t pid = fork();
-		if (pid < 0)
+		int rc = i % 2 ? start_one(self, what, traced, &bc[i], &bw[i]) ||
+				 start_one(self, what, plain, &ac[i], &aw[i])
+			       : start_one(self, what, plain, &ac[i], &aw[i]) ||
+				 start_one(self, what, traced, &bc[i], &bw[i]);
+		if (rc)
 			return -1;
-		if (pid == 0) {
-			execve(self, argv, env);
-			_exit(127);
-		}
-		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-			fprintf(stderr, "bench_exec: child failed (status %d)\n", st);
-			return -1;
-		}
 	}
-	*wall = (now_ns() - w0) / execs;
-	*cpu = (children_cpu_ns() - c0) / execs;
+	out[0] = median(ac, execs);
+	out[1] = median(aw, execs);
+	out[2] = median(bc, execs);
+	out[3] = median(bw, execs);
 	return 0;
 }
 
@@ -134,17 +161,19 @@ int main(int argc, char **argv)
 	char **plain = make_env(NULL), **traced = make_env(extra);
 	if (!plain || !traced)
 		return 1;
+	double *v = calloc(4 * (size_t)execs, sizeof(*v));
+	if (!v)
+		return 1;
 	for (long r = 0; r < rounds; r++) {
-		double ac, aw, bc, bw;
-		int rc = r % 2 ? block(self, argv[5], traced, execs, &bc, &bw) ||
-					 block(self, argv[5], plain, execs, &ac, &aw)
-			       : block(self, argv[5], plain, execs, &ac, &aw) ||
-					 block(self, argv[5], traced, execs, &bc, &bw);
+		double m[4];
+		int rc = round_of(self, argv[5], plain, traced, execs, v, m);
 		clean_dir(argv[2]);
 		if (rc)
 			return 1;
-		printf("round=%ld a_cpu=%.1f a_wall=%.1f b_cpu=%.1f b_wall=%.1f\n", r, ac, aw, bc, bw);
+		printf("round=%ld a_cpu=%.1f a_wall=%.1f b_cpu=%.1f b_wall=%.1f\n", r, m[0], m[1], m[2],
+		       m[3]);
 		fflush(stdout);
 	}
+	free(v);
 	return 0;
 }
