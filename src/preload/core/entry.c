@@ -98,6 +98,7 @@ static IPCG_BULK char start_dir[PATH_MAX];	/* working directory when this image 
  * header only (a fork child's header reads /proc/self/cmdline: the program
  * may have rewritten them since). */
 static char *const *start_argv;
+static ipcg_main_fn real_main;	/* set when __libc_start_main ran (below) */
 
 /* "ipcguard: cannot <what><name>: <why>; running untraced".  Its own
  * frame: the message buffer is only on the stack when there is an error. */
@@ -265,9 +266,18 @@ bool ipcg_init_slow(void)
 	return expected == IPCG_READY;
 }
 
+/* Whether the constructor's argv is what /proc/self/cmdline holds: not
+ * when ld.so was run as a program (it drops its own arguments; the kernel
+ * then loaded no interpreter, AT_BASE is 0), nor when main already ran (a
+ * dlopen after getopt may have permuted the array). */
+static bool argv_is_cmdline(char *const *argv)
+{
+	return argv && argv[0] && !real_main && getauxval(AT_BASE) != 0;
+}
+
 void ipcg_start(char *const *argv)
 {
-	if (atomic_load(&ipcg_state) == IPCG_UNINIT && argv && argv[0])
+	if (atomic_load(&ipcg_state) == IPCG_UNINIT && argv_is_cmdline(argv))
 		start_argv = argv;
 	if (atomic_load(&ipcg_state) == IPCG_UNINIT)
 		(void)ipcg_init_slow();
@@ -327,7 +337,6 @@ void ipcg_exit_at_dtor(void)
 
 /* Wrap main so that a return from it gives the exit record its status
  * (glibc then calls exit internally, past our exit() wrapper). */
-static ipcg_main_fn real_main;
 
 static int main_wrapper(int argc, char **argv, char **envp)
 {

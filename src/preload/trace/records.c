@@ -2,6 +2,7 @@
  * are built in core/call.c, stacks in stack/stacks.c, modules in stack/modules.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -62,8 +63,8 @@ int ipcg_rec_end(struct ipcg_rec *r)
 				 * always fits in the header buffer */
 
 /* One argument, escaped straight into the header: the longest prefix whose
- * escaped form fits what is left of ARGV_BUDGET (*cut when that is not
- * all of it).  false: not even that, nothing more goes in. */
+ * escaped form fits what is left of ARGV_BUDGET.  false (and *cut) when
+ * that is not all of it: a cut argument is the last one written. */
 static bool put_arg(struct ipcg_jw *w, const char *s, size_t len, size_t *used, bool *cut)
 {
 	size_t take = len;
@@ -80,7 +81,7 @@ static bool put_arg(struct ipcg_jw *w, const char *s, size_t len, size_t *used, 
 		if (room && ipcg_jw_ok(w) && (take || !len)) {
 			*used += w->len - at + 1;
 			*cut |= take < len;
-			return true;
+			return take == len;
 		}
 		*w = save;	/* nothing of it stays */
 		if (!take) {
@@ -96,7 +97,8 @@ static bool put_arg(struct ipcg_jw *w, const char *s, size_t len, size_t *used, 
  * escaped argv (every byte >= 0x80 becomes \u00XX) is cut to ARGV_BUDGET
  * and marked too: the header must never be dropped for it.  From argv when
  * the constructor was given it (the image's first header: the same bytes,
- * four system calls fewer), else read with plain system calls. */
+ * four system calls fewer; core/entry.c says when it may be used), else
+ * read with plain system calls. */
 static void write_argv(struct ipcg_jw *w, char *const *argv)
 {
 	static IPCG_BULK char cmd[ARGV_READ];
@@ -154,7 +156,7 @@ static struct {
  * stack only then */
 static IPCG_NOINLINE void key_exe(struct ipcg_jw *w)
 {
-	char exe[1024];
+	char exe[PATH_MAX];	/* as start-up reads it (core/entry.c) */
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	exe[n > 0 ? n : 0] = '\0';

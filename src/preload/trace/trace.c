@@ -2,8 +2,8 @@
  *
  * Layout.  Writers reserve byte ranges with one atomic add on the tail and
  * copy their record into a shared mapping of the file.  The file is mapped
- * through a ring of NWIN slots of 2 MiB, at addresses fixed when the trace
- * opens, so the traced process never has more than NWIN * 2 MiB of the
+ * through a ring of NWIN slots of 2 MiB, at addresses fixed when the first
+ * window is entered, so the traced process never has more than NWIN * 2 MiB of the
  * trace mapped (address space and resident memory bounded whatever the
  * trace size).  Window idx (bytes idx * 2 MiB ...) lives in slot
  * idx % NWIN.  Each slot has a shared word: the window it holds (tag) and
@@ -19,8 +19,9 @@
  *
  * Failures never reach the program: the file is extended with fallocate
  * within RLIMIT_FSIZE (SIGXFSZ blocked and taken back), RESERVE bytes more
- * than writers may use, so that after ENOSPC, EFBIG or any other failure
- * the exit record still fits.  The first failure stops the trace at the
+ * than writers may use (in a trace that holds only its header: a block
+ * held past the end, see ipcg_trace_write_first), so that after ENOSPC,
+ * EFBIG or any other failure the exit record still fits.  The first failure stops the trace at the
  * failing record (one line on stderr); later records are counted as
  * dropped; the exit record says so.
  *
@@ -618,7 +619,8 @@ static int pwrite_quiet(int fd, const char *rec, size_t len, uint64_t off)
  * than through the ring, which is set up by the first record after it.  A
  * process image that makes no traced call then costs no window mapped, no
  * 64 KiB allocated and populated (docs/performance.md).  The reserve for
- * the exit record is allocated here as grow() would. */
+ * the exit record is a block held past the end (below); cut() writes the
+ * record into it, or gives it back. */
 int ipcg_trace_write_first(const char *rec, size_t len)
 {
 	struct wctl *c = tr.ctl;
@@ -822,16 +824,25 @@ static void cut(struct wctl *c, uint64_t end, const char *rec, size_t len)
 {
 	ipcg_spin_lock(&c->lock);
 	if (ensure_fd() == 0) {
-		uint64_t alloc = atomic_load(&c->alloc);
+		uint64_t alloc = atomic_load(&c->alloc), kept = atomic_load(&c->kept);
 		/* only the header was written: the record goes at the end of
-		 * the file, into the blocks held for it (ipcg_trace_write_first) */
-		if (rec && end == alloc && end + len <= atomic_load(&c->kept) &&
-		    pwrite_quiet(tr.fd, rec, len, end) == 0) {
-			end += len;
-			atomic_store(&c->alloc, end);
-			alloc = end;
-			rec = NULL;
+		 * the file, into the block held for it (ipcg_trace_write_first),
+		 * within RLIMIT_FSIZE, and whole or not at all */
+		if (rec && end == alloc && end + len <= kept && end + len <= fsize_limit()) {
+			if (pwrite_quiet(tr.fd, rec, len, end) == 0) {
+				end += len;
+				atomic_store(&c->alloc, end);
+				alloc = end;
+				rec = NULL;
+			} else {
+				(void)ftruncate(tr.fd, (off_t)end);	/* a short write's bytes */
+			}
 		}
+		/* blocks held past the end and not used: give them back (ext4
+		 * frees them on a truncate to the same size) */
+		if (kept > ((end + 4095) & ~4095ULL) && end >= alloc)
+			(void)ftruncate(tr.fd, (off_t)end);
+		atomic_store(&c->kept, 0);
 		/* no room left (the first allocation failed, or a stopped trace
 		 * was cut at exec): try for the record's own blocks */
 		if (rec && end + len > alloc && end + len <= fsize_limit() &&
@@ -1090,7 +1101,6 @@ bool ipcg_trace_rotate_end(const char *rec, size_t len)
 	cut(c, rot.end, rec, len);
 	ipcg_spin_lock(&c->lock);
 	drop_fd();
-	atomic_store(&c->kept, 0);	/* held in the old part */
 	tr.fd = rot.fd;
 	tr.dev = rot.dev;
 	tr.ino = rot.ino;
