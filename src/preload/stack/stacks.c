@@ -67,7 +67,7 @@ static bool map_tables(void)
 	slots = s;
 	/* optional, and last: only fork children need it, and a reader
 	 * that finds it finds the rest */
-	id_slot = ipcg_map_zeroed((NSLOTS + 1) * sizeof(uint32_t));
+	__atomic_store_n(&id_slot, ipcg_map_zeroed((NSLOTS + 1) * sizeof(uint32_t)), __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -185,7 +185,7 @@ uint32_t ipcg_stack_intern(const uintptr_t *ips, int n)
 
 void ipcg_stacks_rewrite(void)
 {
-	if (!slots || !id_slot)
+	if (!__atomic_load_n(&id_slot, __ATOMIC_ACQUIRE))
 		return;
 	/* pairs with the seq_cst publish-then-check in ipcg_stack_intern: the
 	 * rotation's generation increment is ordered before these loads */
@@ -202,9 +202,11 @@ void ipcg_stacks_rewrite(void)
 
 int ipcg_stack_frames(uint32_t id, const uintptr_t **ret_ips)
 {
-	if (!id_slot || !id || id > NSLOTS || !id_slot[id])
+	uint32_t *ids = __atomic_load_n(&id_slot, __ATOMIC_ACQUIRE);	/* then slots and pool too */
+
+	if (!ids || !id || id > NSLOTS || !ids[id])
 		return 0;
-	const struct slot *s = &slots[id_slot[id] - 1];
+	const struct slot *s = &slots[ids[id] - 1];
 	if (!atomic_load_explicit(&s->hash, memory_order_acquire) || s->id != id)
 		return 0;
 	*ret_ips = pool + s->off;
