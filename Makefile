@@ -35,7 +35,7 @@ EXAMPLES   := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.
 LIB  := $(BUILD)/libipcguard.so
 TOOL := $(BUILD)/ipcguard
 
-.PHONY: all deps demo check test-progs bench install clean
+.PHONY: all deps demo run-demo check test test-progs bench install clean
 all: $(LIB) $(TOOL)
 
 $(BUILD)/lib/%.o: %.c
@@ -85,10 +85,21 @@ test-progs: $(PROGLIBS) $(PROGS) $(UNITS) $(EXAMPLES)
 deps:
 	@sh tools/deps.sh $(DEPS_PKGS)
 
-demo: all $(EXAMPLES)
+# The README's two commands, `make demo` and `make check`: each installs
+# the missing Debian packages first (a fresh machine starts bare), then
+# builds.  `make run-demo` and `make test` skip the package check.
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory run-demo
+
+run-demo: all $(EXAMPLES)
 	@sh examples/run-demo.sh $(BUILD)
 
-check: all test-progs
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test
+
+test: all test-progs
 	@IPCG_BUILD=$(abspath $(BUILD)) IPCG_SRC=$(CURDIR) LC_ALL=C \
 	  prove -j2 --timer $(wildcard tests/unit/*.t) tests/integration/*.t tests/differential/*.t
 
