@@ -68,7 +68,7 @@ static int start_one(char *self, char *what, char **env, double *cpu, double *wa
 {
 	char *argv[] = { self, "--child", what, NULL };
 	struct rusage ru;
-	int st;
+	int st = 0;
 	double w0 = now_ns();
 	pid_t pid = fork();
 

@@ -277,10 +277,11 @@ static bool argv_is_cmdline(char *const *argv)
 
 void ipcg_start(char *const *argv)
 {
-	if (atomic_load(&ipcg_state) == IPCG_UNINIT && argv_is_cmdline(argv))
+	if (atomic_load(&ipcg_state) != IPCG_UNINIT)
+		return;
+	if (argv_is_cmdline(argv))
 		start_argv = argv;
-	if (atomic_load(&ipcg_state) == IPCG_UNINIT)
-		(void)ipcg_init_slow();
+	(void)ipcg_init_slow();
 }
 
 void ipcg_exit_sequence(const char *how, int status)
@@ -335,9 +336,9 @@ void ipcg_exit_at_dtor(void)
 	ipcg_exit_sequence("exit", exit_status);
 }
 
-/* Wrap main so that a return from it gives the exit record its status
- * (glibc then calls exit internally, past our exit() wrapper). */
-
+/* Wrap main (real_main, above) so that a return from it gives the exit
+ * record its status (glibc then calls exit internally, past our exit()
+ * wrapper). */
 static int main_wrapper(int argc, char **argv, char **envp)
 {
 	int ret = real_main(argc, argv, envp);

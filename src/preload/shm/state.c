@@ -473,9 +473,9 @@ void ipcg_shm_state_atfork_parent(void)
 
 void ipcg_shm_state_atfork_child(void)
 {
-	atomic_store(&tl.lock, 0);
+	bool mapped = ipcg_tables_forked(&tl);
 	ipcg_shm_keys_atfork_child();
-	if (!tl.mapped || tl.broken)
+	if (!mapped)
 		return;
 	/* seq numbers restart in the child: the parent's would mislead */
 	for (uint32_t i = 0; i < segs.hiwat; i++) {

@@ -73,9 +73,9 @@ _Atomic uint64_t ipcg_stackcache_mismatches, ipcg_stackcache_hits, ipcg_stackcac
 static inline uint32_t ld32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline uintptr_t ldp(const uintptr_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
-/* At start (NORESERVE: pages are only used as entries are written) */
-/* Mapped by the first stack captured (ipcg_once): an image that captures
- * none maps nothing.  false: no cache (stacks or the cache are off, or no
+/* Mapped by the first stack captured (ipcg_once; NORESERVE: pages are
+ * only used as entries are written): an image that captures none maps
+ * nothing.  false: no cache (stacks or the cache are off, or no
  * memory), every stack is walked. */
 static struct ipcg_once mapped;
 

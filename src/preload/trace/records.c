@@ -67,18 +67,19 @@ int ipcg_rec_end(struct ipcg_rec *r)
  * that is not all of it: a cut argument is the last one written. */
 static bool put_arg(struct ipcg_jw *w, const char *s, size_t len, size_t *used, bool *cut)
 {
-	size_t take = len;
-
-	for (;;) {
+	if (*used >= ARGV_BUDGET) {
+		*cut = true;
+		return false;
+	}
+	for (size_t take = len;; take /= 2) {
 		struct ipcg_jw save = *w;
 		ipcg_jw_sep(w);
 		size_t at = w->len, room = ARGV_BUDGET - *used;
-		if (room && at + room - 1 < w->cap)
+		if (at + room - 1 < w->cap)
 			w->cap = at + room - 1;	/* escaped length + 1 <= room */
-		if (room)
-			ipcg_jw_strn(w, s, take);
+		ipcg_jw_strn(w, s, take);
 		w->cap = save.cap;
-		if (room && ipcg_jw_ok(w) && (take || !len)) {
+		if (ipcg_jw_ok(w) && (take || !len)) {
 			*used += w->len - at + 1;
 			*cut |= take < len;
 			return take == len;
@@ -88,7 +89,6 @@ static bool put_arg(struct ipcg_jw *w, const char *s, size_t len, size_t *used, 
 			*cut = true;
 			return false;
 		}
-		take /= 2;
 	}
 }
 

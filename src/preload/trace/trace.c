@@ -2,10 +2,10 @@
  *
  * Layout.  Writers reserve byte ranges with one atomic add on the tail and
  * copy their record into a shared mapping of the file.  The file is mapped
- * through a ring of NWIN slots of 2 MiB, at addresses fixed when the first
- * window is entered, so the traced process never has more than NWIN * 2 MiB of the
- * trace mapped (address space and resident memory bounded whatever the
- * trace size).  Window idx (bytes idx * 2 MiB ...) lives in slot
+ * through a ring of NWIN slots of 2 MiB, at addresses fixed when the
+ * first window is entered, so the traced process never has more than
+ * NWIN * 2 MiB of the trace mapped (address space and resident memory
+ * bounded whatever the trace size).  Window idx (bytes idx * 2 MiB ...) lives in slot
  * idx % NWIN.  Each slot has a shared word: the window it holds (tag) and
  * the bytes written into it (done).  A writer waits until its window owns
  * the slot; the writer that completes a window hands the slot on to
@@ -21,9 +21,9 @@
  * within RLIMIT_FSIZE (SIGXFSZ blocked and taken back), RESERVE bytes more
  * than writers may use (in a trace that holds only its header: a block
  * held past the end, see ipcg_trace_write_first), so that after ENOSPC,
- * EFBIG or any other failure the exit record still fits.  The first failure stops the trace at the
- * failing record (one line on stderr); later records are counted as
- * dropped; the exit record says so.
+ * EFBIG or any other failure the exit record still fits.  The first
+ * failure stops the trace at the failing record (one line on stderr);
+ * later records are counted as dropped; the exit record says so.
  *
  * The descriptor is kept at a high number and checked (st_dev/st_ino)
  * before each use: daemons close every fd at start or dup2 onto fixed
@@ -690,10 +690,9 @@ int ipcg_trace_open_file(const char *path)
 {
 	struct stat st;
 	struct wctl *ctl;
-	int fd, ret;
-
 	struct rlimit nofile;
-	bool nofile_known = getrlimit(RLIMIT_NOFILE, &nofile) == 0;
+	bool nofile_known = getrlimit(RLIMIT_NOFILE, &nofile) == 0;	/* fd base and lean mode */
+	int fd, ret;
 
 	fd = create_exclusive(path, tr.path, &st);
 	if (fd < 0)
