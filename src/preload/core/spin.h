@@ -30,12 +30,56 @@ static inline void ipcg_spin_unlock(_Atomic int *l)
 	atomic_store_explicit(l, 0, memory_order_release);
 }
 
+/* The lock of a family's state tables, which are mapped on first use
+ * (shm/state.c, unix/state.c).  broken: the mapping failed, nothing is
+ * tracked. */
+struct ipcg_tables_lock {
+	_Atomic int lock;
+	bool mapped, broken;
+};
+
+/* Take the lock, mapping the tables with map() the first time.  false
+ * (and the lock not held) when they could not be mapped. */
+static inline bool ipcg_tables_take(struct ipcg_tables_lock *t, bool (*map)(void))
+{
+	ipcg_spin_lock(&t->lock);
+	if (__builtin_expect(!t->mapped, 0)) {
+		t->broken = !map();
+		t->mapped = true;
+	}
+	if (__builtin_expect(t->broken, 0)) {
+		ipcg_spin_unlock(&t->lock);
+		return false;
+	}
+	return true;
+}
+
+/* The same for walks: false when the tables were never mapped, so that
+ * the exit of a process that made no call of the family maps nothing only
+ * to find the tables empty. */
+static inline bool ipcg_tables_take_mapped(struct ipcg_tables_lock *t)
+{
+	ipcg_spin_lock(&t->lock);
+	if (!t->mapped || t->broken) {
+		ipcg_spin_unlock(&t->lock);
+		return false;
+	}
+	return true;
+}
+
+static inline void ipcg_tables_give(struct ipcg_tables_lock *t)
+{
+	ipcg_spin_unlock(&t->lock);
+}
+
 /* Run fn once, for tables made on first use (the stack tables, the stack
- * cache, a family's state tables): its result, with one load once done.
- * Callers hold the guard, like the spin lock's.  A fork child calls
- * ipcg_once_forked(): a fork may copy the lock held by another thread; fn
- * then runs again in the child, so it must accept what a run cut short
- * left behind. */
+ * cache): its result, with one load once done.  (The state tables keep
+ * ipcg_tables_lock above: their mapped flag is read under the lock they
+ * take anyway; going through ipcg_once cost 16 instructions per shm call,
+ * measured with callgrind in `make bench`.)  Callers hold the guard,
+ * like the spin lock's.  A fork child calls ipcg_once_forked(): a fork
+ * may copy the lock held by another thread; fn then runs again in the
+ * child, so it must accept what a run cut short left behind. */
 struct ipcg_once {
 	_Atomic int lock;
 	_Atomic bool done;
@@ -55,57 +99,9 @@ static inline bool ipcg_once(struct ipcg_once *o, bool (*fn)(void))
 	return o->ok;
 }
 
-/* fn ran and succeeded (without running it) */
-static inline bool ipcg_once_ok(struct ipcg_once *o)
-{
-	return atomic_load_explicit(&o->done, memory_order_acquire) && o->ok;
-}
-
 static inline void ipcg_once_forked(struct ipcg_once *o)
 {
 	atomic_store(&o->lock, 0);
-}
-
-/* The lock of a family's state tables, which are mapped on first use
- * (shm/state.c, unix/state.c). */
-struct ipcg_tables_lock {
-	_Atomic int lock;
-	struct ipcg_once map;
-};
-
-/* Take the lock, mapping the tables with map() the first time.  false
- * (and the lock not held) when they could not be mapped: nothing is
- * tracked. */
-static inline bool ipcg_tables_take(struct ipcg_tables_lock *t, bool (*map)(void))
-{
-	if (__builtin_expect(!ipcg_once(&t->map, map), 0))
-		return false;
-	ipcg_spin_lock(&t->lock);
-	return true;
-}
-
-/* The same for walks: false when the tables were never mapped, so that
- * the exit of a process that made no call of the family maps nothing only
- * to find the tables empty. */
-static inline bool ipcg_tables_take_mapped(struct ipcg_tables_lock *t)
-{
-	if (!ipcg_once_ok(&t->map))
-		return false;
-	ipcg_spin_lock(&t->lock);
-	return true;
-}
-
-static inline void ipcg_tables_give(struct ipcg_tables_lock *t)
-{
-	ipcg_spin_unlock(&t->lock);
-}
-
-/* fork child: both locks free; false when there are no tables to fix up */
-static inline bool ipcg_tables_forked(struct ipcg_tables_lock *t)
-{
-	atomic_store(&t->lock, 0);
-	ipcg_once_forked(&t->map);
-	return ipcg_once_ok(&t->map);
 }
 
 /* Locks of the static scratch buffers some rare paths use instead of a

@@ -473,9 +473,9 @@ void ipcg_shm_state_atfork_parent(void)
 
 void ipcg_shm_state_atfork_child(void)
 {
-	bool mapped = ipcg_tables_forked(&tl);
+	atomic_store(&tl.lock, 0);
 	ipcg_shm_keys_atfork_child();
-	if (!mapped)
+	if (!tl.mapped || tl.broken)
 		return;
 	/* seq numbers restart in the child: the parent's would mislead */
 	for (uint32_t i = 0; i < segs.hiwat; i++) {

@@ -271,8 +271,8 @@ void ipcg_unix_state_atfork_parent(void)
 
 void ipcg_unix_state_atfork_child(void)
 {
-	bool mapped = ipcg_tables_forked(&tl);
-	if (!mapped)
+	atomic_store(&tl.lock, 0);
+	if (!tl.mapped || tl.broken)
 		return;
 	/* the socket files are the parent's to unlink, not ours */
 	for (uint32_t i = 0; i < nbound_hiwat; i++)
