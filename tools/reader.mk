@@ -1,7 +1,7 @@
 # Reader-side targets, included by the top-level Makefile.
 #   make fuzz [FUZZ_TIME=60]   libFuzzer (clang) on the parser, loader and commands
 #   make reader-san            the ipcguard tool built with ASan+UBSan
-# make check builds reader-san first; tests/integration/5*.t run the reader
+# make check (make test) builds reader-san first; tests/integration/5*.t run the reader
 # tests a second time with it.
 FUZZ_TIME ?= 60
 SAN_TOOL  := $(BUILD)/ipcguard-san
@@ -12,7 +12,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-o
 
 .PHONY: fuzz reader-san
 reader-san: $(SAN_TOOL)
-check: $(SAN_TOOL)
+test: $(SAN_TOOL)
 
 # reader only: the run command is a stub here, so this build does not depend on src/
 $(SAN_TOOL): tools/cli/ipcguard.c tests/fuzz/run_stub.c $(READER_LIB_SRCS) $(READER_HDRS)
