@@ -74,12 +74,14 @@ void tap_diag(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
+	/* stderr, as Test::More's diag: prove shows it without -v */
 	fflush(stdout);
+	fputs("# ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
 }
 
 void tap_bail(const char *fmt, ...)

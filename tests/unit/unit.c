@@ -198,8 +198,10 @@ static long resolve_id(long id)
 		return id;
 	if (real_seg < 0) {
 		real_seg = REAL(shmget)(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
-		if (real_seg < 0)
+		if (real_seg < 0) {
+			fprintf(stderr, "# row: shmget(IPC_PRIVATE, 4096): %s\n", strerror(errno));
 			_exit(3);
+		}
 	}
 	return real_seg;
 }
@@ -375,8 +377,10 @@ static void run_row(const struct ut_row *row, const char *path)
 		_exit(2);
 	}
 	ipcg_limits_read();
-	if (ipcg_trace_open_file(path) < 0)
+	if (ipcg_trace_open_file(path) < 0) {
+		fprintf(stderr, "# row: cannot open the trace %s\n", path);
 		_exit(4);
+	}
 	ipcg_logging = true;
 	atomic_store(&ipcg_state, IPCG_READY);
 	ipcg_guard_enter();	/* the hooks run with the guard held (core/call.h) */
@@ -504,10 +508,14 @@ void ut_run(const struct ut_row *rows, size_t n)
 		char *trace = slurp(path);
 		summarise(trace ? trace : "", got, sizeof(got));
 		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-		if (!is_str(clean ? got : NULL, row->want, "%s: %s", row->name, *row->want ? row->want : "no finding"))
-			tap_diag("     child status 0x%x, trace %s%s", status, path, keep ? "" : " (UT_KEEP=1 keeps it)");
+		bool pass = is_str(clean ? got : NULL, row->want, "%s: %s", row->name,
+				   *row->want ? row->want : "no finding");
 		for (int k = 0; k < (int)IPCG_ARRAY_SIZE(row->has) && row->has[k]; k++)
-			ok(trace && strstr(trace, row->has[k]), "%s: trace has %s", row->name, row->has[k]);
+			pass &= ok(trace && strstr(trace, row->has[k]), "%s: trace has %s", row->name, row->has[k]);
+		if (!pass) {
+			tap_diag("     child status 0x%x, trace %s%s:", status, path, keep ? "" : " (UT_KEEP=1 keeps it)");
+			tap_diag("%s", trace ? trace : "(no trace)");
+		}
 		free(trace);
 		if (!keep)
 			(void)unlink(path);
