@@ -1,6 +1,7 @@
 #!/bin/sh
 # A program that makes N calls and then dies by SIGKILL leaves all N call records
 . "$IPCG_SRC/tests/lib/harness.sh"
+ipcns_all
 
 prog="$PROGS/t2_steps"
 [ -x "$prog" ] || skip_all "t2_steps not built"

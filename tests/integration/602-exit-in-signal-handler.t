@@ -5,6 +5,7 @@
 # (it hung about 1 run in 10 with shm calls).  The process ends like a
 # kill: no exit record, every complete line still parses.
 . "$IPCG_SRC/tests/lib/harness.sh"
+ipcns_all
 
 for mode in shm unix; do
 	bad=0; parse=0; exits=0

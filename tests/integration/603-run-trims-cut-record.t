@@ -5,6 +5,7 @@
 # traces of processes whose SIGTERM handler calls _exit (seen with
 # rw_exit_in_handler, test 602).
 . "$IPCG_SRC/tests/lib/harness.sh"
+ipcns_all
 
 # under ipcguard run the NUL tail of a trace without exit is trimmed
 rm -f "$T"/*.jsonl

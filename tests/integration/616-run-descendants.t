@@ -1,6 +1,7 @@
 #!/bin/sh
 # ipcguard run: a zombie is dead, workers left running when the master is killed are reported as running, every dead process's file is trimmed, --wait waits for descendants
 . "$IPCG_SRC/tests/lib/harness.sh"
+ipcns_all
 prog="$PROGS/lk_daemon"
 [ -x "$prog" ] || skip_all "lk_daemon not built"
 trap 'kill -9 $(sed -n "s/^ready //p" "$T"/*.out 2>/dev/null) 2>/dev/null

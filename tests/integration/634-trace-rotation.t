@@ -6,6 +6,7 @@
 # the traced process's memory stays flat while the trace grows past 10x
 # the cap, and bad values are refused at start.
 . "$IPCG_SRC/tests/lib/harness.sh"
+ipcns_all
 prog="$PROGS/rot_threads"
 loop="$PROGS/tw_loop"
 [ -x "$prog" ] && [ -x "$loop" ] || skip_all "rot_threads or tw_loop not built"
