@@ -1,7 +1,8 @@
 # Shared helpers for the shell tests (TAP producers run by prove).
 # Source it: . "$IPCG_SRC/tests/lib/harness.sh"
 # Provides: plan N, ok COND-RC DESC, is GOT WANT DESC, skip_all REASON,
-# a fresh $T temp dir removed at exit, $LIB, $TOOL, $PROGS and preload().
+# a fresh $T temp dir removed at exit, $LIB, $TOOL, $PROGS, preload() and
+# ipcns_all (the rest of the file in a private IPC namespace).
 set -u
 : "${IPCG_BUILD:?run through make check (IPCG_BUILD unset)}"
 : "${IPCG_SRC:?run through make check (IPCG_SRC unset)}"
