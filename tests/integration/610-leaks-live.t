@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 pids() { sed -n 's/^ready //p' "$T/out" 2>/dev/null | tr '\n' ' '; }
-main_ids() { [ -s "$T/ipcs.p" ] && awk -v p=" $(pids) " '$2 != "" && index(p, " " $2 " ") {print $1}' "$T/ipcs.p"; }
+main_ids() { [ -s "$T/ipcs.p" ] && awk -v p=" $(pids) " 'index(p, " " $2 " ") {print $1}' "$T/ipcs.p"; }
 # the daemon's segments per ipcs: "shmid bytes" sorted, for creator pids in $(pids)
 ipcs_view() {
 	ipcs -m -p | awk 'NR > 3 && NF >= 4 {print $1, $3}' > "$T/ipcs.p"

@@ -98,7 +98,6 @@ static IPCG_BULK char start_dir[PATH_MAX];	/* working directory when this image 
  * header only (a fork child's header reads /proc/self/cmdline: the program
  * may have rewritten them since). */
 static char *const *start_argv;
-static ipcg_main_fn real_main;	/* set when __libc_start_main ran (below) */
 
 /* "ipcguard: cannot <what><name>: <why>; running untraced".  Its own
  * frame: the message buffer is only on the stack when there is an error. */
@@ -268,11 +267,14 @@ bool ipcg_init_slow(void)
 
 /* Whether the constructor's argv is what /proc/self/cmdline holds: not
  * when ld.so was run as a program (it drops its own arguments; the kernel
- * then loaded no interpreter, AT_BASE is 0), nor when main already ran (a
- * dlopen after getopt may have permuted the array). */
+ * then loaded no interpreter, AT_BASE is 0).  A preloaded library's
+ * constructor runs before main, so getopt has not permuted the array yet;
+ * a library loaded by dlopen later (not how ipcguard is loaded) would be
+ * given the same array, permuted or not, and no flag of ours can tell:
+ * our __libc_start_main never ran in such a process. */
 static bool argv_is_cmdline(char *const *argv)
 {
-	return argv && argv[0] && !real_main && getauxval(AT_BASE) != 0;
+	return argv && argv[0] && getauxval(AT_BASE) != 0;
 }
 
 void ipcg_start(char *const *argv)
@@ -336,9 +338,10 @@ void ipcg_exit_at_dtor(void)
 	ipcg_exit_sequence("exit", exit_status);
 }
 
-/* Wrap main (real_main, above) so that a return from it gives the exit
- * record its status (glibc then calls exit internally, past our exit()
- * wrapper). */
+/* Wrap main so that a return from it gives the exit record its status
+ * (glibc then calls exit internally, past our exit() wrapper). */
+static ipcg_main_fn real_main;
+
 static int main_wrapper(int argc, char **argv, char **envp)
 {
 	int ret = real_main(argc, argv, envp);

@@ -824,22 +824,22 @@ static void cut(struct wctl *c, uint64_t end, const char *rec, size_t len)
 	ipcg_spin_lock(&c->lock);
 	if (ensure_fd() == 0) {
 		uint64_t alloc = atomic_load(&c->alloc), kept = atomic_load(&c->kept);
+		bool short_write = false;
 		/* only the header was written: the record goes at the end of
 		 * the file, into the block held for it (ipcg_trace_write_first),
 		 * within RLIMIT_FSIZE, and whole or not at all */
 		if (rec && end == alloc && end + len <= kept && end + len <= fsize_limit()) {
-			if (pwrite_quiet(tr.fd, rec, len, end) == 0) {
+			short_write = pwrite_quiet(tr.fd, rec, len, end) != 0;
+			if (!short_write) {
 				end += len;
 				atomic_store(&c->alloc, end);
 				alloc = end;
 				rec = NULL;
-			} else {
-				(void)ftruncate(tr.fd, (off_t)end);	/* a short write's bytes */
 			}
 		}
-		/* blocks held past the end and not used: give them back (ext4
-		 * frees them on a truncate to the same size) */
-		if (kept > ((end + 4095) & ~4095ULL) && end >= alloc)
+		/* a short write's bytes, and blocks held past the end and not
+		 * used, go (ext4 frees held blocks on a truncate to the same size) */
+		if (short_write || (kept > ((end + 4095) & ~4095ULL) && end >= alloc))
 			(void)ftruncate(tr.fd, (off_t)end);
 		atomic_store(&c->kept, 0);
 		/* no room left (the first allocation failed, or a stopped trace
